@@ -1,0 +1,111 @@
+"""``garrison scan PATH``: find problems, apply waivers/baseline, decide with the gate, write reports."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from garrison.cli.common import (
+    SCAN_EXAMPLES,
+    FormatAction,
+    OutputAction,
+    add_scan_options,
+    progress_printer,
+    resolve_outputs,
+    write_output,
+)
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "scan",
+        help="scan a directory: secrets, dependencies, IaC and more; decide with the gate",
+        description="Walk PATH (honouring .gitignore and .garrisonignore), run every enabled analyzer, apply "
+        "waivers and the baseline, and evaluate the gate.",
+        epilog=SCAN_EXAMPLES + "\nexit codes: 0 passed, 1 gate failed, 2 usage or input error, 3 internal error\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_scan_options(p)
+    out = p.add_argument_group("output")
+    out.add_argument(
+        "-f",
+        "--format",
+        action=FormatAction,
+        metavar="NAME[=FILE]",
+        help="table, json, sarif, junit, markdown, html (repeatable; default: table)",
+    )
+    out.add_argument("-o", "--output", action=OutputAction, metavar="FILE", help="file for the preceding --format")
+    out.add_argument("--timings", action="store_true", help="include analyzer durations in JSON")
+    out.add_argument("--timestamps", action="store_true", help="include the scan start time in JSON")
+    out.add_argument("--limit", type=int, default=0, metavar="N", help="table: at most N findings per severity")
+    gate = p.add_argument_group("gate")
+    gate.add_argument("--fail-on", metavar="SEVERITY", help="fail at or above: info, low, medium, high, critical, none")
+    gate.add_argument(
+        "--condition",
+        action="append",
+        default=[],
+        metavar="CEL",
+        help="CEL expression over `finding` that fails the gate",
+    )
+    gate.add_argument("--waivers", type=Path, metavar="FILE", help="waivers file (default: .garrison/waivers.yaml)")
+    gate.add_argument("--baseline", type=Path, metavar="FILE", help="only findings not in this baseline fail the gate")
+    p.set_defaults(func=run, outputs=None)
+
+
+def build_request(args: argparse.Namespace, **extra: Any) -> Any:
+    from garrison.core.config import load_config
+    from garrison.core.errors import InputError
+    from garrison.core.severity import Severity
+    from garrison.pipeline import ScanRequest
+
+    path = Path(args.path)
+    if not path.exists():
+        raise InputError("no such file or directory", path=args.path)
+    config = load_config(args.config, root=path)
+    kwargs: dict[str, Any] = {
+        "path": path,
+        "config": config,
+        "analyzers": tuple(args.analyzer),
+        "skip": tuple(args.skip),
+        "jobs": args.jobs,
+        "show_secrets": args.show_secrets,
+        "progress": progress_printer(not args.no_progress),
+    }
+    if getattr(args, "fail_on", None) is not None:
+        value = args.fail_on.strip().lower()
+        kwargs["fail_on"] = None if value in ("none", "never", "off") else Severity.parse(value, where="--fail-on")
+    for key in ("conditions", "waivers", "baseline", "timestamps"):
+        src = "condition" if key == "conditions" else key
+        if getattr(args, src, None):
+            kwargs[key] = tuple(args.condition) if key == "conditions" else getattr(args, src)
+    kwargs.update(extra)
+    if args.jobs is not None and args.jobs < 0:
+        raise InputError("must be ≥ 0", field="--jobs")
+    return ScanRequest(**kwargs)
+
+
+def run(args: argparse.Namespace) -> int:
+    from garrison.cli.main import EXIT_FAIL, EXIT_INTERNAL, EXIT_OK
+    from garrison.formats.base import WriteOptions, get_writer
+    from garrison.formats.table import summary_line
+    from garrison.pipeline import run_scan
+
+    outputs = resolve_outputs(args.outputs)  # validate formats before scanning
+    writers = [(get_writer(name), path) for name, path in outputs]
+    outcome = run_scan(build_request(args))
+    report, decision = outcome.report, outcome.decision
+    color = sys.stdout.isatty()
+    for writer, path in writers:
+        opts = WriteOptions(color=color and path is None, timings=args.timings, limit=args.limit)
+        write_output(path, writer.write(report, decision, opts))
+        if path is not None and path != "-":
+            print(f"garrison: wrote {writer.name} report to {path}", file=sys.stderr)
+    if all(path not in (None, "-") for _, path in writers):
+        print(summary_line(report, decision), file=sys.stderr)
+    if report.failed_analyzers and not args.keep_going:
+        names = ", ".join(a.id for a in report.failed_analyzers)
+        print(f"garrison: analyzer failure ({names}); exit 3 (use --keep-going to decide on the rest)", file=sys.stderr)
+        return EXIT_INTERNAL
+    return EXIT_OK if decision.passed else EXIT_FAIL

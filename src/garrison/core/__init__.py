@@ -1,0 +1,1 @@
+"""The shared model: findings, reports, severities, fingerprints, errors, config."""

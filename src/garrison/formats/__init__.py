@@ -1,0 +1,1 @@
+"""report: writers turn a Report (+ the gate's Decision) into bytes. One module per format."""

@@ -1,0 +1,1 @@
+"""find: walk a target, dispatch files to analyzers, collect findings."""

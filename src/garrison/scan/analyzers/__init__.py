@@ -1,0 +1,1 @@
+"""Built-in analyzers. Each is registered in pyproject.toml under ``garrison.analyzers``."""
