@@ -23,9 +23,7 @@ def corpus_root() -> Path:
 def corpus() -> Path:
     root = corpus_root()
     if not root.is_dir():
-        if os.environ.get("CI") or os.environ.get("GARRISON_REQUIRE_CORPUS"):
-            pytest.fail(f"corpus not found at {root} (set GARRISON_CORPUS)")
-        pytest.skip(f"corpus not found at {root} (set GARRISON_CORPUS)")
+        pytest.fail(f"corpus not found at {root} (set GARRISON_CORPUS to ../shared/data)")
     return root
 
 
