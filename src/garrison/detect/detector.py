@@ -1,0 +1,201 @@
+"""The compiled ruleset at run time: route -> prefilter -> compiled predicates.
+
+A *route* is everything one kind of event needs: the rules its log source admits (router.py), compiled under its
+pipeline variant (each rule's IR turned into closures once), and a literal prefilter over those rules. Routes are
+built lazily the first time an event of that (variant, log source) arrives and memoised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from garrison.detect import pipelines as pl
+from garrison.detect.compile import Unsupported
+from garrison.detect.event import Event
+from garrison.detect.matchers import Pred, build_condition
+from garrison.detect.prefilter import Prefilter, necessary_literals
+from garrison.detect.router import Router
+from garrison.detect.ruleset import RuleSet
+
+
+@dataclass(slots=True)
+class CompiledRule:
+    index: int
+    pred: Pred
+    selections: dict[str, Pred]
+    ir: dict[str, Any]
+    literals: list[str] | None
+
+
+@dataclass(slots=True)
+class Route:
+    rules: list[CompiledRule]
+    always: list[CompiledRule]
+    by_literal: list[tuple[CompiledRule, ...]]
+    prefilter: Prefilter
+    events: int = 0
+
+
+@dataclass
+class Coverage:
+    """Per rule: how many events it met (``ran``) and variant-specific compile failures."""
+
+    ran: dict[int, int] = field(default_factory=dict)
+    variant_unsupported: dict[int, str] = field(default_factory=dict)
+
+
+class Detector:
+    def __init__(
+        self, ruleset: RuleSet, extra: tuple[pl.PipelineSpec, ...] = (), *, use_prefilter: bool = True
+    ) -> None:
+        self.ruleset = ruleset
+        self.extra = extra
+        self.use_prefilter = use_prefilter
+        detection = [i for i, m in enumerate(ruleset.meta) if m["kind"] == "rule" and ruleset.base[i] is not None]
+        self.router = Router(ruleset.meta, detection)
+        self._routes: dict[tuple[Any, ...], Route] = {}
+        self._compiled: dict[tuple[str, int], CompiledRule | str] = {}
+        self._variant_keys: dict[str, str] = {}
+        self._pipelines: dict[str, Any] = {}
+        self.coverage = Coverage()
+
+    # --- compilation -----------------------------------------------------------------------------------
+
+    def _variant_key(self, variant: str) -> str:
+        key = self._variant_keys.get(variant)
+        if key is None:
+            key = pl.variant_digest(variant, self.extra)
+            self._variant_keys[variant] = key
+        return key
+
+    def _pipeline_factory(self, variant: str) -> Callable[[], Any]:
+        def make() -> Any:
+            p = self._pipelines.get(variant)
+            if p is None:
+                p = pl.build(pl.variant_specs(variant, self.extra))
+                self._pipelines[variant] = p
+            return p
+
+        return make
+
+    def compiled(self, variant: str, index: int) -> CompiledRule | str:
+        vkey = self._variant_key(variant)
+        key = (vkey, index)
+        got = self._compiled.get(key)
+        if got is not None:
+            return got
+        ir = self.ruleset.ir_for(index, vkey, self._pipeline_factory(variant) if vkey else None)
+        if isinstance(ir, str):
+            result: CompiledRule | str = ir
+        else:
+            try:
+                pred, sels = build_condition(ir)
+                result = CompiledRule(index, pred, sels, ir, necessary_literals(ir))
+            except Unsupported as exc:
+                result = str(exc)
+        self._compiled[key] = result
+        return result
+
+    def compile_all(self, variant: str = "windows") -> None:
+        """Build every base-IR rule's closures now (benchmarks and the correctness gate use this)."""
+        for i, ir in enumerate(self.ruleset.base):
+            if ir is not None:
+                self.compiled(variant, i)
+
+    def route(self, ev: Event) -> Route:
+        key = (ev.variant, ev.logsource.key())
+        r = self._routes.get(key)
+        if r is None:
+            r = self._build_route(ev)
+            self._routes[key] = r
+        return r
+
+    def _build_route(self, ev: Event) -> Route:
+        rules: list[CompiledRule] = []
+        for i in self.router.rules_for(ev.logsource):
+            c = self.compiled(ev.variant, i)
+            if isinstance(c, str):
+                self.coverage.variant_unsupported.setdefault(i, f"{ev.variant}: {c}")
+                continue
+            rules.append(c)
+        always: list[CompiledRule] = []
+        lit_index: dict[str, list[CompiledRule]] = {}
+        for c in rules:
+            if not self.use_prefilter or c.literals is None:
+                always.append(c)
+            else:
+                for lit in c.literals:
+                    lit_index.setdefault(lit, []).append(c)
+        literals = sorted(lit_index)
+        by_literal = [tuple(lit_index[lit]) for lit in literals]
+        return Route(rules, always, by_literal, Prefilter(literals))
+
+    # --- matching --------------------------------------------------------------------------------------
+
+    def match(self, ev: Event) -> list[CompiledRule]:
+        """The rules that match ``ev``, in rule order."""
+        r = self.route(ev)
+        r.events += 1
+        out: list[CompiledRule] = [c for c in r.always if c.pred(ev)]
+        if r.by_literal:
+            hits = r.prefilter.hits(ev.blob())
+            if hits:
+                seen: set[int] = set()
+                for h in hits:
+                    for c in r.by_literal[h]:
+                        if c.index not in seen:
+                            seen.add(c.index)
+                            if c.pred(ev):
+                                out.append(c)
+        if len(out) > 1:
+            out.sort(key=lambda c: c.index)
+        return out
+
+    def finish_coverage(self) -> Coverage:
+        ran: dict[int, int] = {}
+        for r in self._routes.values():
+            if not r.events:
+                continue
+            for c in r.rules:
+                ran[c.index] = ran.get(c.index, 0) + r.events
+        self.coverage.ran = ran
+        return self.coverage
+
+
+def explain(rule: CompiledRule, ev: Event) -> list[tuple[str, tuple[str, ...]]]:
+    """The selections of a matched rule that are true for ``ev`` and the fields each one tests."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for name, pred in rule.selections.items():
+        try:
+            ok = pred(ev)
+        except Exception:  # explaining is best effort; the match itself already happened
+            ok = False
+        if ok:
+            out.append((_display_name(name), tuple(_fields(rule.ir["selections"][name]))))
+    return out
+
+
+def _display_name(name: str) -> str:
+    # meta-filters rename their detections "_filt_<random>_<name>"
+    if name.startswith("_filt_") and name.count("_") >= 3:
+        return "filter:" + name.split("_", 3)[3]
+    return name
+
+
+def _fields(node: list[Any]) -> list[str]:
+    out: list[str] = []
+
+    def walk(n: list[Any]) -> None:
+        op = n[0]
+        if op in ("and", "or"):
+            for k in n[1]:
+                walk(k)
+        elif op == "not":
+            walk(n[1])
+        elif op == "f" and n[1] not in out:
+            out.append(n[1])
+
+    walk(node)
+    return out

@@ -1,0 +1,216 @@
+"""The event every source yields: flat fields, their pre-lowered string forms, and where it came from.
+
+Matchers never walk nested JSON: each source flattens a record once into ``fields`` (Sigma field name ->
+scalar or list of scalars), and :class:`Event` pre-computes the lowered string form of every scalar (``low``)
+because Sigma string matching is case-insensitive by default. List values (JSON arrays) are kept in ``multi``;
+a matcher on such a field is true when it holds for any element.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+Scalar = str | int | float | bool
+
+
+def scalar_text(value: Scalar) -> str:
+    """The string form Sigma compares against: JSON-style booleans, plain ints and floats."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class LogSource:
+    """What kind of log an event is, in Sigma's logsource terms (a rule applies when its attributes match)."""
+
+    product: str | None = None
+    services: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+
+    def key(self) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+        return (self.product, tuple(sorted(self.services)), tuple(sorted(self.categories)))
+
+    def describe(self) -> str:
+        parts = [f"product={self.product}"] if self.product else []
+        if self.services:
+            parts.append("service=" + "|".join(sorted(self.services)))
+        if self.categories:
+            parts.append("category=" + "|".join(sorted(self.categories)))
+        return ",".join(parts) or "any"
+
+
+UNKNOWN_SOURCE = LogSource()
+
+
+class Event:
+    """One log record, normalised for matching. Mutable only while a source builds it."""
+
+    __slots__ = ("family", "fields", "logsource", "low", "multi", "origin", "position", "timestamp", "variant")
+
+    def __init__(
+        self,
+        fields: dict[str, Any],
+        *,
+        origin: str,
+        position: str,
+        family: str,
+        logsource: LogSource = UNKNOWN_SOURCE,
+        timestamp: float | None = None,
+        variant: str = "",
+    ) -> None:
+        self.fields = fields
+        self.origin = origin
+        self.position = position
+        self.family = family
+        self.logsource = logsource
+        self.timestamp = timestamp
+        self.variant = variant or family
+        low: dict[str, str] = {}
+        multi: dict[str, list[str]] = {}
+        for k, v in fields.items():
+            if v is None:
+                continue
+            if isinstance(v, list):
+                items = [scalar_text(x).lower() for x in v if x is not None and not isinstance(x, dict | list)]
+                multi[k] = items
+            elif isinstance(v, dict):
+                continue
+            else:
+                low[k] = scalar_text(v).lower()
+        self.low = low
+        self.multi = multi
+
+    def text(self, name: str) -> str | None:
+        """The original-case string of a scalar field (for cased and regex matching)."""
+        v = self.fields.get(name)
+        if v is None or isinstance(v, list | dict):
+            return None
+        return scalar_text(v)
+
+    def texts(self, name: str) -> list[str]:
+        v = self.fields.get(name)
+        if isinstance(v, list):
+            return [scalar_text(x) for x in v if x is not None and not isinstance(x, dict | list)]
+        return []
+
+    def blob(self) -> str:
+        """Every lowered value joined: the text the literal prefilter scans."""
+        if self.multi:
+            parts = list(self.low.values())
+            for items in self.multi.values():
+                parts.extend(items)
+            return "\n".join(parts)
+        return "\n".join(self.low.values())
+
+    def all_low(self) -> Iterator[str]:
+        yield from self.low.values()
+        for items in self.multi.values():
+            yield from items
+
+    def all_text(self) -> Iterator[str]:
+        for k in self.low:
+            t = self.text(k)
+            if t is not None:
+                yield t
+        for k in self.multi:
+            yield from self.texts(k)
+
+    def ref(self) -> str:
+        return f"{self.origin}:{self.position}"
+
+
+def flatten(
+    obj: Mapping[str, Any], *, prefix: str = "", out: dict[str, Any] | None = None, depth: int = 0
+) -> dict[str, Any]:
+    """Nested JSON objects to dotted keys (``{"a": {"b": 1}}`` -> ``{"a.b": 1}``); arrays of scalars stay lists,
+    arrays of objects are flattened with the same dotted keys collecting list values. Depth is bounded."""
+    if out is None:
+        out = {}
+    for k, v in obj.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            if depth < 16:
+                flatten(v, prefix=key + ".", out=out, depth=depth + 1)
+        elif isinstance(v, list):
+            scalars = [x for x in v if not isinstance(x, dict | list)]
+            if scalars or not v:
+                out[key] = scalars
+            for item in v:
+                if isinstance(item, dict) and depth < 16:
+                    sub = flatten(item, prefix=key + ".", depth=depth + 1)
+                    for sk, sv in sub.items():
+                        prev = out.get(sk)
+                        vals = sv if isinstance(sv, list) else [sv]
+                        out[sk] = (prev if isinstance(prev, list) else ([] if prev is None else [prev])) + vals
+        else:
+            out[key] = v
+    return out
+
+
+_TS_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S.%f%z",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S.%f%z",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S",
+)
+
+
+def parse_timestamp(value: Any) -> float | None:
+    """ISO 8601 / RFC 3339 strings (with or without zone, Z, up to nanoseconds) or epoch numbers -> epoch seconds.
+    Naive times are taken as UTC."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        v = float(value)
+        if v > 1e14:  # epoch microseconds / nanoseconds
+            while v > 1e11:
+                v /= 1000.0
+        elif v > 1e11:  # epoch milliseconds
+            v /= 1000.0
+        return v
+    if not isinstance(value, str) or not value or len(value) > 64:
+        return None
+    s = value.strip()
+    try:
+        dt = datetime.fromisoformat(s.replace("Z", "+00:00") if s.endswith("Z") else s)
+    except ValueError:
+        dt = _parse_slow(s)
+        if dt is None:
+            return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def _parse_slow(s: str) -> datetime | None:
+    # trim sub-microsecond digits (evtx and Zeek write nanoseconds) and retry
+    t = s.replace("Z", "+00:00")
+    if "." in t:
+        head, _, frac = t.partition(".")
+        digits = "".join(ch for ch in frac[:12] if ch.isdigit())
+        rest = frac[len(digits) :]
+        t = f"{head}.{digits[:6]}{rest}"
+    for fmt in _TS_FORMATS:
+        try:
+            return datetime.strptime(t, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def format_timestamp(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -1,0 +1,93 @@
+"""Regular expressions from rule files: RE2 when the pattern is RE2-compatible (linear time), otherwise the
+``regex`` module with a per-call timeout. A rule can never hang a hunt."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+
+#: seconds one backtracking match may take before it counts as "no match" (and is recorded)
+BACKTRACK_TIMEOUT = 0.05
+#: values longer than this are cut before a backtracking regex sees them (RE2 takes any length)
+BACKTRACK_MAX_INPUT = 64 * 1024
+
+Search = Callable[[str], bool]
+
+
+class RegexTimeouts:
+    """Counts regex evaluations that hit the time bound (reported in the run's warnings)."""
+
+    count = 0
+
+
+def _flags_prefix(flags: str) -> str:
+    return f"(?{flags})" if flags else ""
+
+
+@lru_cache(maxsize=4096)
+def compile_search(pattern: str, flags: str = "") -> tuple[Search, str]:
+    """Return ``(search, engine)``: ``search(text)`` is true when the pattern matches anywhere in ``text``.
+
+    Raises ``ValueError`` when neither engine accepts the pattern.
+    """
+    full = _flags_prefix(flags) + pattern
+    try:
+        import re2
+
+        opts = re2.Options()
+        opts.log_errors = False
+        compiled = re2.compile(full, options=opts)
+        re2_search = compiled.search
+
+        def search_re2(text: str) -> bool:
+            return re2_search(text) is not None
+
+        return search_re2, "re2"
+    except Exception:  # re2.error, or the pattern uses lookaround/backreferences
+        pass
+    import regex
+
+    try:
+        rx = regex.compile(full, regex.VERSION0)
+    except Exception as exc:  # regex.error
+        raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+    rx_search = rx.search
+
+    def search_bounded(text: str) -> bool:
+        if len(text) > BACKTRACK_MAX_INPUT:
+            text = text[:BACKTRACK_MAX_INPUT]
+        try:
+            return rx_search(text, timeout=BACKTRACK_TIMEOUT) is not None
+        except TimeoutError:
+            RegexTimeouts.count += 1
+            return False
+
+    return search_bounded, "regex"
+
+
+@lru_cache(maxsize=8192)
+def compile_fullmatch(pattern: str) -> Search:
+    """An anchored match for wildcard patterns (only ``.*``, ``.`` and escaped literals: always RE2-compatible)."""
+    try:
+        import re2
+
+        opts = re2.Options()
+        opts.log_errors = False
+        opts.dot_nl = True
+        rx2 = re2.compile(pattern, options=opts)
+        fm = rx2.fullmatch
+
+        def full_re2(text: str) -> bool:
+            return fm(text) is not None
+
+        return full_re2
+    except Exception:
+        import re
+
+        rx = re.compile(pattern, re.DOTALL)
+        fm2 = rx.fullmatch
+
+        def full_re(text: str) -> bool:
+            return fm2(text) is not None
+
+        return full_re
