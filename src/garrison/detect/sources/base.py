@@ -32,6 +32,7 @@ class SourceStats:
     corrupt: int = 0
     corrupt_samples: list[tuple[str, str]] = field(default_factory=list)
     error: str | None = None  # the whole input could not be read
+    line_base: int = 0  # lines before this part of the file (a worker reading a byte range of it)
 
     def bad(self, position: str | int, reason: str) -> None:
         self.corrupt += 1
@@ -49,7 +50,7 @@ class Source(Protocol):
 
 def iter_lines(stream: IO[bytes], stats: SourceStats) -> Iterator[tuple[int, str]]:
     """(1-based line number, text) with bounded line length; undecodable bytes are replaced."""
-    lineno = 0
+    lineno = stats.line_base
     while True:
         raw = stream.readline(MAX_LINE + 1)
         if not raw:
