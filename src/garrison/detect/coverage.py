@@ -68,7 +68,7 @@ def build_coverage(rs: RuleSet, ran: dict[int, int], variant_unsupported: dict[i
     rep = CoverageReport()
     for i, m in enumerate(rs.meta):
         base = dict(rule_id=m["id"], title=m["title"], path=m["path"], logsource=_logsource(m))
-        if i in rs.unsupported:
+        if i in rs.unsupported and not ran.get(i):
             rep.rules.append(RuleCoverage(state="unsupported", reason=rs.unsupported[i], **base))
         elif m["kind"] == "correlation":
             refs = rs.correlations.get(i, {}).get("rules", [])

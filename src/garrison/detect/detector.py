@@ -53,7 +53,12 @@ class Detector:
         self.ruleset = ruleset
         self.extra = extra
         self.use_prefilter = use_prefilter
-        detection = [i for i, m in enumerate(ruleset.meta) if m["kind"] == "rule" and ruleset.base[i] is not None]
+        detection = [
+            i
+            for i, m in enumerate(ruleset.meta)
+            if m["kind"] == "rule"
+            and (ruleset.base[i] is not None or (extra and ruleset.unsupported.get(i, "").startswith("placeholder")))
+        ]
         self.router = Router(ruleset.meta, detection)
         self._routes: dict[tuple[Any, ...], Route] = {}
         self._compiled: dict[tuple[str, int], CompiledRule | str] = {}
@@ -152,6 +157,10 @@ class Detector:
         if len(out) > 1:
             out.sort(key=lambda c: c.index)
         return out
+
+    def reset_counts(self) -> None:
+        for r in self._routes.values():
+            r.events = 0
 
     def finish_coverage(self) -> Coverage:
         ran: dict[int, int] = {}

@@ -207,6 +207,7 @@ def _merge_stats(partials: list[_Partial]) -> list[SourceStats]:
 def _run_task(task: _Task) -> _Partial:
     assert _STATE is not None
     det, need = _STATE
+    det.reset_counts()
     stats = SourceStats(task.inp.display)
     alerts: list[Alert] = []
     corr: list[correlate.CorrEvent] = []

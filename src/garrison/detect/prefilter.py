@@ -74,12 +74,28 @@ def _matcher_literal(m: list[Any]) -> str | None:
 
 
 def _longest_glob_literal(pattern: str) -> str | None:
-    # the glob regex is built from re.escape()d literals joined by ".*" and "."
-    best = ""
-    for chunk in re.split(r"(?<!\\)\.\*|(?<!\\)\.", pattern):
-        lit = re.sub(r"\\(.)", r"\1", chunk, flags=re.DOTALL).lower()
-        if len(lit) > len(best):
-            best = lit
+    # the glob regex is re.escape()d literal text joined by ".*" and "." (see compile.string_matcher)
+    best, cur = "", []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            cur.append(pattern[i + 1])
+            i += 2
+            continue
+        if ch == ".":
+            run = "".join(cur)
+            if len(run) > len(best):
+                best = run
+            cur = []
+            i += 2 if pattern[i + 1 : i + 2] == "*" else 1
+            continue
+        cur.append(ch)
+        i += 1
+    run = "".join(cur)
+    if len(run) > len(best):
+        best = run
+    best = best.lower()
     return best if len(best) >= MIN_LITERAL else None
 
 

@@ -53,8 +53,10 @@ class RuleSet:
         return got
 
     def _compile_variant(self, index: int, pipeline: Any) -> dict[str, Any]:
-        if self.base[index] is None:
-            return {"unsupported": self.unsupported.get(index, "unsupported")}
+        reason = self.unsupported.get(index, "")
+        if self.base[index] is None and not reason.startswith("placeholder"):
+            # only placeholders can be resolved by a pipeline (its vars); other failures stay failures
+            return {"unsupported": reason or "unsupported"}
         if self.sigma_rules is None:
             if self.reparse is None:
                 return {"unsupported": "ruleset sources are not available to apply the pipeline"}
@@ -186,9 +188,12 @@ def correlation_ir(r: Any, index_of: dict[int, int]) -> dict[str, Any]:
         per: dict[str, str] = {}
         for ref, fname in alias.mapping.items():
             target = getattr(ref, "rule", None)
-            if target is None or id(target) not in index_of:
+            if target is not None and id(target) in index_of:
+                per[str(index_of[id(target)])] = fname
+            elif ref.reference in ref_names:
+                per[str(ref_names[ref.reference])] = fname
+            else:
                 raise Unsupported(f"alias {alias.alias!r} refers to unknown rule {ref.reference!r}")
-            per[str(index_of[id(target)])] = fname
         aliases[alias.alias] = per
     cond: dict[str, Any]
     if isinstance(r.condition, SigmaCorrelationCondition):
