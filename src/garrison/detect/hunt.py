@@ -29,7 +29,7 @@ from garrison.detect.detector import Detector, explain
 from garrison.detect.event import Event, format_timestamp
 from garrison.detect.load import LoadInfo, load_ruleset, save_variants
 from garrison.detect.ruleset import LEVELS, RuleSet
-from garrison.detect.sources.base import SourceStats
+from garrison.detect.sources.base import READ_ERRORS, SourceStats
 
 #: line-oriented inputs larger than this are split across workers
 SPLIT_MIN = 8 * 1024 * 1024
@@ -281,7 +281,7 @@ def _events(task: _Task, stats: SourceStats) -> Iterator[Event]:
             return
         try:
             yield from source.records(stream, inp.display, stats)
-        except (OSError, EOFError, ValueError) as exc:
+        except READ_ERRORS as exc:
             stats.error = f"read error after {stats.corrupt} corrupt record(s): {exc}"
 
 

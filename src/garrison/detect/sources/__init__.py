@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from garrison.core.errors import InputError, UsageError
-from garrison.detect.sources.base import Source
+from garrison.detect.sources.base import READ_ERRORS, Source
 
 FORMATS: dict[str, str] = {
     "evtx": "garrison.detect.sources.windows:EvtxSource",
@@ -124,7 +124,7 @@ def open_input(inp: LogInput) -> tuple[IO[bytes], bytes]:
         base = gzip.GzipFile(fileobj=base, mode="rb")  # type: ignore[assignment]
     try:
         head = base.read(HEAD)
-    except (OSError, EOFError) as exc:
+    except READ_ERRORS as exc:
         raise InputError(f"cannot decompress: {exc}", path=inp.display) from None
     stream = io.BufferedReader(_Prefixed(head, base), buffer_size=1 << 16)
     return stream, head
@@ -145,7 +145,7 @@ def detect(head: bytes, name: str) -> str | None:
         first = text.split(b"\n", 1)[0].strip()
         try:
             obj = json.loads(first)
-        except ValueError:
+        except (ValueError, RecursionError):
             obj = None
         if isinstance(obj, dict):
             from garrison.detect.sources.jsonl import classify

@@ -8,11 +8,15 @@ position in :class:`SourceStats` and the file goes on.
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
 from garrison.detect.event import Event
+
+#: what reading a (possibly compressed) stream can raise besides parse errors: recorded, never a crash
+READ_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, ValueError, zlib.error)
 
 #: longest line a text source accepts (a longer one is a corrupt record, skipped without reading it whole)
 MAX_LINE = 1024 * 1024
