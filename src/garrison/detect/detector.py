@@ -15,9 +15,13 @@ from garrison.detect import pipelines as pl
 from garrison.detect.compile import Unsupported
 from garrison.detect.event import Event
 from garrison.detect.matchers import Pred, build_condition
-from garrison.detect.prefilter import Prefilter, necessary_literals
+from garrison.detect.prefilter import Prefilter, literal_alternatives
 from garrison.detect.router import Router
 from garrison.detect.ruleset import RuleSet
+
+
+#: events a route observes literal frequencies over before it re-picks each rule's literal set
+LEARN_EVENTS = 2000
 
 
 @dataclass(slots=True)
@@ -26,7 +30,11 @@ class CompiledRule:
     pred: Pred
     selections: dict[str, Pred]
     ir: dict[str, Any]
-    literals: list[str] | None
+    alternatives: list[list[str]]
+
+    @property
+    def literals(self) -> list[str] | None:
+        return self.alternatives[0] if self.alternatives else None
 
 
 @dataclass(slots=True)
@@ -36,6 +44,9 @@ class Route:
     by_literal: list[tuple[CompiledRule, ...]]
     prefilter: Prefilter
     events: int = 0
+    #: while learning: hits per literal of the prefilter (which then holds every alternative's literals)
+    counts: list[int] | None = None
+    choice: dict[int, list[str]] | None = None
 
 
 @dataclass
@@ -97,7 +108,7 @@ class Detector:
         else:
             try:
                 pred, sels = build_condition(ir)
-                result = CompiledRule(index, pred, sels, ir, necessary_literals(ir))
+                result = CompiledRule(index, pred, sels, ir, literal_alternatives(ir))
             except Unsupported as exc:
                 result = str(exc)
         self._compiled[key] = result
@@ -125,17 +136,38 @@ class Detector:
                 self.coverage.variant_unsupported.setdefault(i, f"{ev.variant}: {c}")
                 continue
             rules.append(c)
-        always: list[CompiledRule] = []
+        always = [c for c in rules if not self.use_prefilter or not c.alternatives]
+        filtered = [c for c in rules if self.use_prefilter and c.alternatives]
+        choice = {c.index: c.alternatives[0] for c in filtered}
+        learn = any(len(c.alternatives) > 1 for c in filtered)
+        scan = sorted({lit for c in filtered for alt in c.alternatives for lit in alt}) if learn else None
+        route = Route(rules, always, [], Prefilter([]), choice=choice)
+        self._index(route, filtered, scan)
+        if learn:
+            route.counts = [0] * len(route.prefilter.literals)
+        return route
+
+    @staticmethod
+    def _index(route: Route, filtered: list[CompiledRule], scan: list[str] | None) -> None:
+        """Map each literal the prefilter scans for to the rules whose *chosen* set contains it."""
+        assert route.choice is not None
         lit_index: dict[str, list[CompiledRule]] = {}
-        for c in rules:
-            if not self.use_prefilter or c.literals is None:
-                always.append(c)
-            else:
-                for lit in c.literals:
-                    lit_index.setdefault(lit, []).append(c)
-        literals = sorted(lit_index)
-        by_literal = [tuple(lit_index[lit]) for lit in literals]
-        return Route(rules, always, by_literal, Prefilter(literals))
+        for c in filtered:
+            for lit in route.choice[c.index]:
+                lit_index.setdefault(lit, []).append(c)
+        literals = scan if scan is not None else sorted(lit_index)
+        route.by_literal = [tuple(lit_index.get(lit, ())) for lit in literals]
+        route.prefilter = Prefilter(literals)
+
+    def _relearn(self, route: Route) -> None:
+        """Re-pick each rule's literal set by the hit counts seen so far, then scan for the chosen ones only."""
+        assert route.counts is not None and route.choice is not None
+        freq = dict(zip(route.prefilter.literals, route.counts, strict=True))
+        filtered = [c for c in route.rules if self.use_prefilter and c.alternatives]
+        for c in filtered:
+            route.choice[c.index] = min(c.alternatives, key=lambda alt: sum(freq.get(lit, 0) for lit in alt))
+        route.counts = None
+        self._index(route, filtered, None)
 
     # --- matching --------------------------------------------------------------------------------------
 
@@ -148,12 +180,19 @@ class Detector:
             hits = r.prefilter.hits(ev.blob())
             if hits:
                 seen: set[int] = set()
+                by_literal = r.by_literal
                 for h in hits:
-                    for c in r.by_literal[h]:
+                    for c in by_literal[h]:
                         if c.index not in seen:
                             seen.add(c.index)
                             if c.pred(ev):
                                 out.append(c)
+            counts = r.counts
+            if counts is not None:
+                for h in hits:
+                    counts[h] += 1
+                if r.events >= LEARN_EVENTS:
+                    self._relearn(r)
         if len(out) > 1:
             out.sort(key=lambda c: c.index)
         return out

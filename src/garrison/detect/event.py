@@ -8,6 +8,7 @@ a matcher on such a field is true when it holds for any element.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,7 +54,18 @@ UNKNOWN_SOURCE = LogSource()
 class Event:
     """One log record, normalised for matching. Mutable only while a source builds it."""
 
-    __slots__ = ("family", "fields", "logsource", "low", "multi", "origin", "position", "timestamp", "variant")
+    __slots__ = (
+        "_blob",
+        "family",
+        "fields",
+        "logsource",
+        "low",
+        "multi",
+        "origin",
+        "position",
+        "timestamp",
+        "variant",
+    )
 
     def __init__(
         self,
@@ -76,17 +88,18 @@ class Event:
         low: dict[str, str] = {}
         multi: dict[str, list[str]] = {}
         for k, v in fields.items():
-            if v is None:
+            t = type(v)
+            if t is str:
+                low[k] = v.lower()  # type: ignore[union-attr]
+            elif v is None or t is dict:
                 continue
-            if isinstance(v, list):
-                items = [scalar_text(x).lower() for x in v if x is not None and not isinstance(x, dict | list)]
-                multi[k] = items
-            elif isinstance(v, dict):
-                continue
+            elif t is list:
+                multi[k] = [scalar_text(x).lower() for x in v if x is not None and not isinstance(x, dict | list)]
             else:
                 low[k] = scalar_text(v).lower()
         self.low = low
         self.multi = multi
+        self._blob: str | None = None
 
     def text(self, name: str) -> str | None:
         """The original-case string of a scalar field (for cased and regex matching)."""
@@ -102,13 +115,38 @@ class Event:
         return []
 
     def blob(self) -> str:
-        """Every lowered value joined: the text the literal prefilter scans."""
-        if self.multi:
-            parts = list(self.low.values())
-            for items in self.multi.values():
-                parts.extend(items)
-            return "\n".join(parts)
-        return "\n".join(self.low.values())
+        """The text the literal prefilter scans: one line per value, ``field<SOH>value<SOH>field``, lowered, with
+        newlines and SOH inside values blanked, plus a line with the canonical form of non-canonical numbers
+        (``0x10``, ``010``, ``16.0`` -> ``16``) so numeric tests can be prefiltered too (see prefilter.py)."""
+        if self._blob is not None:
+            return self._blob
+        parts: list[str] = []
+        add = parts.append
+        affixes = _AFFIXES
+        for k, v in self.low.items():
+            ps = affixes.get(k) or _affixes(k)
+            if "\n" in v or "\x01" in v:
+                v = v.replace("\n", " ").replace("\x01", " ")
+            add(ps[0])
+            add(v)
+            add(ps[1])
+            if v and v[0] in _NUM_START and _NUMERIC.match(v) and not (v.isdigit() and (v[0] != "0" or len(v) == 1)):
+                c = canonical_number(v)
+                if c is not None and c != v:
+                    add(ps[0])
+                    add(c)
+                    add(ps[1])
+        for k, items in self.multi.items():
+            ps = _affixes(k)
+            for v in items:
+                add(ps[0] + _clean(v) + ps[1])
+                if v and v[0] in _NUM_START and _NUMERIC.match(v):
+                    c = canonical_number(v)
+                    if c is not None and c != v:
+                        add(ps[0] + c + ps[1])
+        add("\n")
+        self._blob = blob = "".join(parts)
+        return blob
 
     def all_low(self) -> Iterator[str]:
         yield from self.low.values()
@@ -125,6 +163,52 @@ class Event:
 
     def ref(self) -> str:
         return f"{self.origin}:{self.position}"
+
+
+_AFFIXES: dict[str, tuple[str, str]] = {}
+_NUM_START = frozenset("0123456789-+.")
+#: what float() or int(x, 16) could accept (lowered): the blob only asks canonical_number about these
+_NUMERIC = re.compile(r"[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|0x[0-9a-f]+|inf|nan)\Z")
+
+
+def _affixes(k: str) -> tuple[str, str]:
+    """(``\\n<field>\\x01``, ``\\x01<field>``) for a field name, lowered and cleaned, memoised."""
+    got = _AFFIXES.get(k)
+    if got is None:
+        lk = clean_text(k.lower())
+        got = (f"\n{lk}\x01", f"\x01{lk}")
+        if len(_AFFIXES) < 100_000:
+            _AFFIXES[k] = got
+    return got
+
+
+def canonical_number(v: str) -> str | None:
+    """The canonical text of a numeric string (integers without leading zeros or ``.0``; hex ``0x..`` as
+    decimal; other floats as ``repr``), or None when ``v`` is not a number. Numeric Sigma values compare
+    against this form."""
+    try:
+        f = float(v)
+    except ValueError:
+        if v.startswith(("0x", "-0x")):
+            try:
+                return str(int(v, 16))
+            except ValueError:
+                return None
+        return None
+    if f != f or f in (float("inf"), float("-inf")):
+        return None
+    if f.is_integer() and abs(f) < 1e15:
+        return str(int(f))
+    return repr(f)
+
+
+def _clean(v: str) -> str:
+    return v.replace("\n", " ").replace("\x01", " ") if ("\n" in v or "\x01" in v) else v
+
+
+def clean_text(v: str) -> str:
+    """Blank the prefilter's separators (newline, SOH) in a lowered text."""
+    return _clean(v)
 
 
 def flatten(

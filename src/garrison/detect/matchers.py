@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from garrison.detect.compile import Node, Unsupported
-from garrison.detect.event import Event, parse_timestamp
+from garrison.detect.event import _NUM_START, _NUMERIC, Event, canonical_number, parse_timestamp
 from garrison.detect.regex import compile_fullmatch, compile_search
 
 Pred = Callable[[Event], bool]
@@ -34,8 +34,7 @@ def build_node(node: Node, selections: dict[str, Pred]) -> Pred:
         kids = [build_node(n, selections) for n in node[1]]
         return _and(kids)
     if op == "or":
-        kids = [build_node(n, selections) for n in node[1]]
-        return _or(kids)
+        return _or(_fused(node[1], selections))
     if op == "not":
         inner = build_node(node[1], selections)
         return lambda ev: not inner(ev)
@@ -47,6 +46,48 @@ def build_node(node: Node, selections: dict[str, Pred]) -> Pred:
     if op == "kw":
         return keyword_pred(node[1])
     raise Unsupported(f"unknown IR node {op!r}")
+
+
+def _fused(children: list[Node], selections: dict[str, Pred]) -> list[Pred]:
+    """OR-ed string tests on one field become one test: a set lookup for equality, ``str.startswith``/``endswith``
+    with a tuple, one RE2 alternation for many substrings. Rules with long value lists cost one call."""
+    groups: dict[tuple[str, str, bool], list[str]] = {}
+    rest: list[Node] = []
+    for n in children:
+        if n[0] == "f" and n[2][0] in ("eq", "pre", "suf", "in"):
+            groups.setdefault((n[1], n[2][0], bool(n[2][2])), []).append(n[2][1])
+        else:
+            rest.append(n)
+    preds: list[Pred] = []
+    for (field, kind, cased), texts in groups.items():
+        if len(texts) == 1:
+            preds.append(field_pred(field, [kind, texts[0], cased]))
+        elif not cased and kind in ("eq", "pre", "suf"):
+            preds.append(_inline_pred(field, kind, frozenset(texts) if kind == "eq" else tuple(texts)))
+        else:
+            preds.append(_field_with(field, _multi_test(kind, texts), cased))
+    preds.extend(build_node(n, selections) for n in rest)
+    return preds
+
+
+def _multi_test(kind: str, texts: list[str]) -> StrTest:
+    if kind == "eq":
+        options = frozenset(texts)
+        return lambda v: v in options
+    if kind == "pre":
+        prefixes = tuple(texts)
+        return lambda v: v.startswith(prefixes)
+    if kind == "suf":
+        suffixes = tuple(texts)
+        return lambda v: v.endswith(suffixes)
+    if len(texts) <= 6:
+        subs = tuple(texts)
+        return lambda v: any(t in v for t in subs)
+    import re
+
+    # many substrings: one RE2 alternation (a DFA: one pass over the value, whatever the list length)
+    search, _engine = compile_search("|".join(re.escape(t) for t in sorted(set(texts), key=len, reverse=True)), "s")
+    return search
 
 
 def _and(kids: list[Pred]) -> Pred:
@@ -116,17 +157,16 @@ def str_test(m: list[Any]) -> tuple[StrTest, bool]:
 
 
 def _num_test(n: int | float) -> StrTest:
+    """Numeric equality: the value's text is the number, or its canonical form (``0x10``, ``010``, ``16.0``) is.
+    Uses exactly the canonical form the prefilter's blob carries, so prefiltering never changes the answer."""
     text = str(n)
+    canon = canonical_number(repr(n) if isinstance(n, float) else str(n))
 
     def test(v: str) -> bool:
         if v == text:
             return True
-        c = v[:1]
-        if c and (c.isdigit() or c in "-+."):
-            try:
-                return float(v) == n
-            except ValueError:
-                return v.startswith("0x") and _hex(v) == n
+        if v and v[0] in _NUM_START and _NUMERIC.match(v):
+            return canonical_number(v) == canon
         return False
 
     return test
@@ -140,9 +180,34 @@ def _hex(v: str) -> int | None:
 
 
 def _cidr_test(net: str) -> StrTest:
+    import socket
+
     network = ipaddress.ip_network(net, strict=False)
+    if network.version == 4:
+        lo = int(network.network_address)
+        mask = int(network.netmask)
+        pton = socket.inet_pton
+        af = socket.AF_INET
+
+        def test4(v: str) -> bool:
+            try:
+                n = int.from_bytes(pton(af, v), "big")
+            except OSError:
+                if ":" not in v:
+                    return False
+                try:
+                    mapped = ipaddress.ip_address(v.strip("[]"))
+                except ValueError:
+                    return False
+                m4 = getattr(mapped, "ipv4_mapped", None)
+                return m4 is not None and m4 in network
+            return (n & mask) == lo
+
+        return test4
 
     def test(v: str) -> bool:
+        if ":" not in v:  # not IPv6 text: cannot be in an IPv6 network
+            return False
         try:
             addr = ipaddress.ip_address(v.strip("[]"))
         except ValueError:
@@ -221,7 +286,66 @@ def field_pred(field: str, m: list[Any]) -> Pred:
         return lambda ev: ((field in ev.low) or (field in ev.multi)) == want
     if kind == "ref":
         return _ref_pred(field, m[1], m[2])
+    if kind in ("eq", "pre", "suf", "in") and not m[2]:
+        return _inline_pred(field, kind, m[1])
     test, cased = str_test(m)
+    return _field_with(field, test, cased)
+
+
+def _inline_pred(field: str, kind: str, text: Any) -> Pred:
+    """One closure per test (no second call): the hot path of nearly every Sigma rule."""
+    if kind == "eq" and isinstance(text, frozenset):
+
+        def eq_any(ev: Event) -> bool:
+            v = ev.low.get(field)
+            if v is not None:
+                return v in text
+            mv = ev.multi.get(field)
+            return bool(mv) and any(x in text for x in mv)
+
+        return eq_any
+    if kind == "eq":
+
+        def eq(ev: Event) -> bool:
+            v = ev.low.get(field)
+            if v is not None:
+                return v == text
+            mv = ev.multi.get(field)
+            return bool(mv) and text in mv
+
+        return eq
+    if kind == "pre":
+
+        def pre(ev: Event) -> bool:
+            v = ev.low.get(field)
+            if v is not None:
+                return v.startswith(text)
+            mv = ev.multi.get(field)
+            return bool(mv) and any(x.startswith(text) for x in mv)
+
+        return pre
+    if kind == "suf":
+
+        def suf(ev: Event) -> bool:
+            v = ev.low.get(field)
+            if v is not None:
+                return v.endswith(text)
+            mv = ev.multi.get(field)
+            return bool(mv) and any(x.endswith(text) for x in mv)
+
+        return suf
+
+    def contains(ev: Event) -> bool:
+        v = ev.low.get(field)
+        if v is not None:
+            return text in v
+        mv = ev.multi.get(field)
+        return bool(mv) and any(text in x for x in mv)
+
+    return contains
+
+
+def _field_with(field: str, test: StrTest, cased: bool) -> Pred:
     if cased:
 
         def pred_cased(ev: Event) -> bool:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from garrison.detect.compile import Node
+from garrison.detect.event import canonical_number, clean_text
 
 #: literals shorter than this are useless as a filter and make a rule "always evaluate" instead
 MIN_LITERAL = 3
@@ -22,54 +23,99 @@ MIN_LITERAL = 3
 
 def necessary_literals(ir: dict[str, Any]) -> list[str] | None:
     """Literals of which at least one is present in every event the rule matches, or None if unknown."""
-    lits = _need(ir["condition"], ir["selections"])
-    if lits is None or not lits:
-        return None
-    return sorted(set(lits))
+    alts = literal_alternatives(ir)
+    return alts[0] if alts else None
 
 
-def _need(node: Node, selections: dict[str, Node]) -> list[str] | None:
+def literal_alternatives(ir: dict[str, Any], limit: int = 8) -> list[list[str]]:
+    """Several valid necessary-literal sets for a rule, best first by a static guess (the detector later
+    re-picks by observed frequency). Each set alone is enough: the rule cannot match without one of them."""
+    alts = _alts(ir["condition"], ir["selections"], limit)
+    out: list[list[str]] = []
+    seen: set[tuple[str, ...]] = set()
+    for a in sorted(alts, key=_score, reverse=True):
+        key = tuple(sorted(set(a)))
+        if key and key not in seen:
+            seen.add(key)
+            out.append(list(key))
+    return out[:limit]
+
+
+def _alts(node: Node, selections: dict[str, Node], limit: int) -> list[list[str]]:
     op = node[0]
     if op == "sel":
-        return _need(selections[node[1]], selections)
+        return _alts(selections[node[1]], selections, limit)
     if op == "and":
-        best: list[str] | None = None
+        pool: list[list[str]] = []
         for kid in node[1]:
-            got = _need(kid, selections)
-            if got is not None and (best is None or _score(got) > _score(best)):
-                best = got
-        return best
+            pool.extend(_alts(kid, selections, limit))
+        pool.sort(key=_score, reverse=True)
+        return pool[: limit * 2]
     if op == "or":
         out: list[str] = []
         for kid in node[1]:
-            got = _need(kid, selections)
-            if got is None:
-                return None
-            out.extend(got)
-        return out
+            got = _alts(kid, selections, limit)
+            if not got:
+                return []
+            out.extend(max(got, key=_score))
+        return [out]
     if op == "const":
-        return [] if not node[1] else None  # const false needs nothing: an empty OR never matches
-    if op in ("f", "kw"):
-        lit = _matcher_literal(node[-1])
-        return [lit] if lit is not None else None
-    return None  # not: cannot say anything
+        return [[]] if not node[1] else []
+    if op == "f":
+        lit = _matcher_literal(node[1], node[2])
+        return [[lit]] if lit is not None else []
+    if op == "kw":
+        lit = _matcher_literal(None, node[1])
+        return [[lit]] if lit is not None else []
+    return []  # not: cannot say anything
 
 
 def _score(lits: Sequence[str]) -> tuple[int, int]:
+    """Static guess of selectivity: the shortest value text (anchored literals count extra), then fewer."""
     if not lits:
         return (1 << 30, 0)
-    return (min(len(x) for x in lits), -len(lits))
+    return (min(_value_weight(x) for x in lits), -len(lits))
 
 
-def _matcher_literal(m: list[Any]) -> str | None:
+def _value_weight(lit: str) -> int:
+    if lit.startswith("\n") and "\x01" in lit:  # eq ("\nf\x01v\x01f\n") or prefix ("\nf\x01v")
+        parts = lit.split("\x01")
+        return len(parts[1]) + (6 if len(parts) == 3 else 3)
+    if lit.endswith("\n") and "\x01" in lit:  # suffix ("v\x01f\n")
+        return len(lit.split("\x01")[0]) + 3
+    return len(lit)
+
+
+def _matcher_literal(field: str | None, m: list[Any]) -> str | None:
+    """A literal of the event blob (``\\nfield<SOH>value<SOH>field\\n`` lines, lowered) that every event matching
+    ``m`` on ``field`` contains. Equality, prefix and suffix tests anchor the literal to the field; the rest
+    use a bare substring of the value."""
     kind = m[0]
     if kind in ("eq", "pre", "suf", "in"):
-        text = str(m[1]).lower()
+        text = clean_text(str(m[1]).lower())
+        if field is not None and kind != "in":
+            lf = clean_text(field.lower())
+            if kind == "eq":
+                return f"\n{lf}\x01{text}\x01{lf}\n"
+            if kind == "pre":
+                return f"\n{lf}\x01{text}"
+            return f"{text}\x01{lf}\n"
         return text if len(text) >= MIN_LITERAL else None
+    if kind in ("num", "bool") and field is not None:
+        lf = clean_text(field.lower())
+        if kind == "bool":
+            text = "true" if m[1] else "false"
+        else:
+            text = canonical_number(repr(m[1]) if isinstance(m[1], float) else str(m[1])) or ""
+            if not text:
+                return None
+        return f"\n{lf}\x01{text}\x01{lf}\n"
     if kind == "glob":
-        return _longest_glob_literal(str(m[1]))
+        lit = _longest_glob_literal(str(m[1]))
+        return clean_text(lit) if lit is not None else None
     if kind == "re":
-        return regex_literal(str(m[1]), str(m[2]))
+        lit = regex_literal(str(m[1]), str(m[2]))
+        return clean_text(lit) if lit is not None else None
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 #: seconds one backtracking match may take before it counts as "no match" (and is recorded)
 BACKTRACK_TIMEOUT = 0.05
@@ -24,6 +25,26 @@ def _flags_prefix(flags: str) -> str:
     return f"(?{flags})" if flags else ""
 
 
+def _fast(compiled: Any, *, anchored: bool) -> Search:
+    """Call RE2's matcher on UTF-8 bytes directly: the Python wrapper's span bookkeeping (character offsets
+    for match objects we never use) costs more than the match itself. Falls back to the public API."""
+    low = getattr(compiled, "_regexp", None)
+    import re2
+
+    anchor_enum = getattr(re2, "_Anchor", None)
+    if low is None or anchor_enum is None or not hasattr(low, "Match"):
+        public = compiled.fullmatch if anchored else compiled.search
+        return lambda text: public(text) is not None
+    anchor = anchor_enum.ANCHOR_BOTH if anchored else anchor_enum.UNANCHORED
+    match = low.Match
+
+    def run(text: str) -> bool:
+        data = text.encode("utf-8", "replace")
+        return bool(match(anchor, data, 0, len(data))[0][0] >= 0)
+
+    return run
+
+
 @lru_cache(maxsize=4096)
 def compile_search(pattern: str, flags: str = "") -> tuple[Search, str]:
     """Return ``(search, engine)``: ``search(text)`` is true when the pattern matches anywhere in ``text``.
@@ -37,12 +58,7 @@ def compile_search(pattern: str, flags: str = "") -> tuple[Search, str]:
         opts = re2.Options()
         opts.log_errors = False
         compiled = re2.compile(full, options=opts)
-        re2_search = compiled.search
-
-        def search_re2(text: str) -> bool:
-            return re2_search(text) is not None
-
-        return search_re2, "re2"
+        return _fast(compiled, anchored=False), "re2"
     except Exception:  # re2.error, or the pattern uses lookaround/backreferences
         pass
     import regex
@@ -75,12 +91,7 @@ def compile_fullmatch(pattern: str) -> Search:
         opts.log_errors = False
         opts.dot_nl = True
         rx2 = re2.compile(pattern, options=opts)
-        fm = rx2.fullmatch
-
-        def full_re2(text: str) -> bool:
-            return fm(text) is not None
-
-        return full_re2
+        return _fast(rx2, anchored=True)
     except Exception:
         import re
 
