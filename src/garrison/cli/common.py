@@ -28,6 +28,8 @@ EXTENSION_FORMATS = {
     ".html": "html",
     ".htm": "html",
     ".txt": "table",
+    ".cdx": "cyclonedx",
+    ".spdx": "spdx",
 }
 
 
