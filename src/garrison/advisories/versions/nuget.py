@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from univers.nuget import InvalidNuGetVersion
 from univers.versions import InvalidVersion as _UniversInvalid
 from univers.versions import NugetVersion
 
@@ -21,7 +22,7 @@ class NugetScheme(VersionScheme):
             raise InvalidVersion(f"version too long ({len(version)} chars)")
         try:
             return NugetVersion(version.strip())
-        except (_UniversInvalid, ValueError, TypeError):
+        except (_UniversInvalid, InvalidNuGetVersion, ValueError, TypeError, AttributeError, IndexError):
             raise InvalidVersion(f"not a NuGet version: {version!r}") from None
 
     def normalize_name(self, name: str) -> str:

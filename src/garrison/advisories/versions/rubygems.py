@@ -19,5 +19,5 @@ class RubygemsScheme(VersionScheme):
             raise InvalidVersion(f"version too long ({len(version)} chars)")
         try:
             return RubygemsVersion(version.strip())
-        except (_UniversInvalid, ValueError, TypeError):
+        except (_UniversInvalid, ValueError, TypeError, AttributeError, IndexError):
             raise InvalidVersion(f"not a RubyGems version: {version!r}") from None

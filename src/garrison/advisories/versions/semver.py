@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from garrison.advisories.versions.base import InvalidVersion, VersionScheme
 
-SemverKey = tuple[int, int, int, tuple[tuple[int, int, str], ...] | tuple[()], int]
+SemverKey = tuple[int, int, int, int, tuple[tuple[int, int, str], ...] | tuple[()]]
 
 _STRICT = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
@@ -30,8 +30,8 @@ _MAX_LEN = 256
 def semver_key(major: str, minor: str, patch: str, pre: str | None) -> SemverKey:
     if pre:
         ids = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split("."))
-        return (int(major), int(minor), int(patch), ids, 0)
-    return (int(major), int(minor), int(patch), (), 1)
+        return (int(major), int(minor), int(patch), 0, ids)
+    return (int(major), int(minor), int(patch), 1, ())
 
 
 def parse_strict(version: str) -> SemverKey:

@@ -36,7 +36,10 @@ def parse(text: str, path: str, read: Reader) -> Manifest:
             sub = info.get("dependencies")
             if isinstance(sub, dict):
                 edges.setdefault(name.lower(), []).extend(k.lower() for k in sub)
-            if kind == "Project" or not resolved:
+            if kind == "Project":
+                roots.add(name.lower())  # a referenced project of the solution: its packages hang below it
+                continue
+            if not resolved:
                 continue
             if kind == "Direct":
                 roots.add(name.lower())
