@@ -81,3 +81,9 @@ def test_record_round_trip(corpus: object) -> None:
         adv = parse_advisory(json.loads(f.read_text()), f.name)
         again = from_record(json.loads(json.dumps(to_record(adv))))
         assert again.id == adv.id and again.affected == adv.affected and again.score == adv.score
+
+
+def test_deep_yaml_is_refused_before_libyaml_sees_it() -> None:
+    for text in ("[" * 50_000, "- " * 50_000 + "x", "a:\n" + "".join("  " * i + "b:\n" for i in range(1, 300))):
+        with pytest.raises(AdvisoryError, match="nested too deeply"):
+            load_document(text.encode(), "deep.yaml")

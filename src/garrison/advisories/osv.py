@@ -36,6 +36,8 @@ def load_document(data: bytes, name: str) -> Any:
     if name.endswith((".yaml", ".yml")):
         import yaml
 
+        if yaml_too_deep(text):
+            raise AdvisoryError("document nested too deeply", path=name)
         try:
             return yaml.load(text, Loader=_string_loader())  # noqa: S506 - a safe loader
         except yaml.YAMLError as exc:
@@ -50,6 +52,41 @@ def load_document(data: bytes, name: str) -> Any:
         raise AdvisoryError(f"invalid JSON at line {exc.lineno}: {exc.msg}", path=name) from None
     except RecursionError:
         raise AdvisoryError("document nested too deeply", path=name) from None
+
+
+MAX_YAML_DEPTH = 100
+
+
+def yaml_too_deep(text: str, limit: int = MAX_YAML_DEPTH) -> bool:
+    """A cheap upper bound on YAML nesting, checked before parsing: libyaml's composer recurses in C and a
+    few thousand nested ``[`` or ``- `` overflow the process stack instead of raising an error.
+    """
+    depth = 0
+    quote = ""
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
+        dashes = 0
+        while stripped[dashes * 2 : dashes * 2 + 2] in ("- ", "? "):
+            dashes += 1
+        if indent // 2 + dashes > limit:
+            return True
+        if "[" not in line and "{" not in line and not depth:
+            continue
+        for ch in line:
+            if quote:
+                if ch == quote:
+                    quote = ""
+            elif ch in "\"'":
+                quote = ch
+            elif ch in "[{":
+                depth += 1
+                if depth > limit:
+                    return True
+            elif ch in "]}":
+                depth = max(0, depth - 1)
+        quote = ""
+    return False
 
 
 @cache

@@ -79,8 +79,10 @@ def load_yaml(text: str, path: str) -> Any:
     """Safe YAML where every scalar stays a string (versions like ``1.10`` must not become floats)."""
     import yaml
 
-    from garrison.advisories.osv import _string_loader
+    from garrison.advisories.osv import _string_loader, yaml_too_deep
 
+    if yaml_too_deep(text):
+        raise ParseError("YAML nested too deeply", path=path)
     try:
         return yaml.load(text, Loader=_string_loader())  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:

@@ -31,7 +31,7 @@ def parse(text: str, path: str, read: Reader) -> Manifest:
         if not line.startswith(" "):
             section = line.strip()
             in_specs = False
-            saw_section = True
+            saw_section = saw_section or section in ("GEM", "GIT", "PATH", "DEPENDENCIES")
             continue
         if section in ("GEM", "GIT", "PATH", "PLUGIN SOURCE"):
             if line.strip() == "specs:":
