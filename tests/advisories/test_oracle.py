@@ -54,7 +54,9 @@ def run_oracle(parsed: dict[str, ImportResult]) -> tuple[int, int, dict[str, str
                 continue
             missing = sorted(listed[k] for k in listed.keys() - got.keys())
             extra = sorted(got[k] for k in got.keys() - listed.keys())
-            disagreements[a.id] = f"{aff.name}: listed but not in ranges {missing[:6]}; in ranges but not listed {extra[:6]}"
+            disagreements[a.id] = (
+                f"{aff.name}: listed but not in ranges {missing[:6]}; in ranges but not listed {extra[:6]}"
+            )
     return total, agree, disagreements
 
 

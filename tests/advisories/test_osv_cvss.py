@@ -23,7 +23,13 @@ def test_yaml_scalars_stay_strings() -> None:
         ({}, "id"),
         ({"id": "X-1", "affected": {"a": 1}}, "affected"),
         ({"id": "X-1", "affected": [{"package": {"name": "a"}}]}, "affected[0].package.ecosystem"),
-        ({"id": "X-1", "affected": [{"ranges": [{"type": "ECOSYSTEM", "events": [{"fixed": "1", "introduced": "0"}]}]}]}, "affected[0].ranges[0].events[0]"),
+        (
+            {
+                "id": "X-1",
+                "affected": [{"ranges": [{"type": "ECOSYSTEM", "events": [{"fixed": "1", "introduced": "0"}]}]}],
+            },
+            "affected[0].ranges[0].events[0]",
+        ),
         ({"id": "X-1", "aliases": "CVE-1"}, "aliases"),
     ],
 )

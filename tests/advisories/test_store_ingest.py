@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from garrison.advisories.ingest import MAX_DOCUMENT, archive_url, import_path, update
+from garrison.advisories.ingest import archive_url, import_path, update
+from garrison.advisories.osv import MAX_DOCUMENT
 from garrison.advisories.store import AdvisoryDB, DatabaseError
 from garrison.advisories.transport import DownloadError, Response
 from garrison.core.errors import InputError
@@ -137,7 +138,9 @@ def _md5(body: bytes) -> str:
 def test_update_downloads_verifies_and_replaces(tmp_path: Path) -> None:
     base = "https://mirror.test/osv"
     body = zipped([osv("PYSEC-1"), osv("PYSEC-2")])
-    transport = StubTransport({archive_url(base, "PyPI"): Response(200, body, {"x-goog-hash": f"crc32c=x,md5={_md5(body)}"})})
+    transport = StubTransport(
+        {archive_url(base, "PyPI"): Response(200, body, {"x-goog-hash": f"crc32c=x,md5={_md5(body)}"})}
+    )
     db_path = tmp_path / "a.db"
     import_path(db_path, write(tmp_path / "old", [osv("PYSEC-OLD")]))
     results = update(db_path, ["pypi"], transport=transport, base_url=base)
@@ -156,7 +159,9 @@ def test_update_failures_change_nothing(tmp_path: Path) -> None:
     body = zipped([osv("PYSEC-1")])
     cases = [
         StubTransport({}),  # 404
-        StubTransport({archive_url(base, "PyPI"): Response(200, body, {"x-goog-hash": "md5=AAAAAAAAAAAAAAAAAAAAAA=="})}),
+        StubTransport(
+            {archive_url(base, "PyPI"): Response(200, body, {"x-goog-hash": "md5=AAAAAAAAAAAAAAAAAAAAAA=="})}
+        ),
         StubTransport({archive_url(base, "PyPI"): Response(200, b"garbage")}),
     ]
     messages = []

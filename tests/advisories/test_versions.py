@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from univers.versions import ComposerVersion, MavenVersion
 
@@ -116,7 +118,5 @@ def test_packagist_where_univers_disagrees() -> None:
 def test_hostile_versions_are_rejected_fast(ecosystem: str) -> None:
     s = scheme_for(ecosystem)
     for bad in ("", "x" * 5000, "1." * 3000 + "1", "\x00", "🙂"):
-        try:
+        with contextlib.suppress(InvalidVersion):
             s.key(bad)
-        except InvalidVersion:
-            pass

@@ -125,7 +125,9 @@ def parse_documents(docs: Iterator[tuple[str, bytes]], source: str) -> ImportRes
         label = f"{source}!{name}" if source != name else name
         try:
             if body.startswith(b"\x00too-large:"):
-                raise AdvisoryError(f"document too large ({body[11:].decode()} bytes, limit {MAX_DOCUMENT})", path=label)
+                raise AdvisoryError(
+                    f"document too large ({body[11:].decode()} bytes, limit {MAX_DOCUMENT})", path=label
+                )
             adv = parse_advisory(load_document(body, name), label)
         except AdvisoryError as exc:
             result.errors.append(exc.message)

@@ -2,10 +2,11 @@
 
 For each ECOSYSTEM/SEMVER range, events are ordered by the ecosystem's comparator (``introduced: "0"``
 first; events at equal versions keep their listed order, as osv.dev does — so ``fixed: 3.1.1`` listed
-before ``introduced: 3.1.1`` joins two adjacent spans, while ``introduced: X, fixed: X`` is empty) and walked: ``introduced`` ≤ v
-starts an affected span, ``fixed`` ≤ v ends it, ``last_affected`` < v ends it; a range with ``limit``
-events affects only versions below some limit (``limit: "*"`` means no limit). A version is affected if
-any matchable range includes it or it is listed verbatim in ``versions``. GIT ranges never match.
+before ``introduced: 3.1.1`` joins two adjacent spans, while ``introduced: X, fixed: X`` is empty) and
+walked: ``introduced`` ≤ v starts an affected span, ``fixed`` ≤ v ends it, ``last_affected`` < v ends it;
+a range with ``limit`` events affects only versions below some limit (``limit: "*"`` means no limit).
+A version is affected if any matchable range includes it or it is listed verbatim in ``versions``.
+GIT ranges never match.
 
 A version the comparator cannot parse is decided by the explicit ``versions`` list alone; an event version
 it cannot parse makes that range undecidable (it is skipped, never guessed).
@@ -74,12 +75,10 @@ def range_includes(scheme: VersionScheme, rng: Range, version_key: Any) -> bool:
         if kind == "introduced":
             if key is _ZERO or version_key >= key:
                 affected = True
-        elif kind == "fixed":
-            if key is not _ZERO and version_key >= key:
-                affected = False
-        elif kind == "last_affected":
-            if key is not _ZERO and version_key > key:
-                affected = False
+        elif key is not _ZERO and (
+            (kind == "fixed" and version_key >= key) or (kind == "last_affected" and version_key > key)
+        ):
+            affected = False
     if affected and c.limits and not c.unlimited:
         return any(version_key < lim for lim in c.limits)
     return affected

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
 from garrison.advisories.cvss import best_score
 from garrison.advisories.model import EVENT_KINDS, Advisory, Affected, Event, EventKind, Range, Severity
@@ -39,7 +39,7 @@ def load_document(data: bytes, name: str) -> Any:
         if yaml_too_deep(text):
             raise AdvisoryError("document nested too deeply", path=name)
         try:
-            return yaml.load(text, Loader=_string_loader())  # noqa: S506 - a safe loader
+            return yaml.load(text, Loader=_string_loader())
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -98,7 +98,7 @@ def _string_loader() -> Any:
     keep = "tag:yaml.org,2002:null"
 
     class StringLoader(base):  # type: ignore[misc, valid-type]
-        yaml_implicit_resolvers = {
+        yaml_implicit_resolvers: ClassVar[dict[str, Any]] = {
             k: [(tag, rx) for tag, rx in v if tag == keep] for k, v in base.yaml_implicit_resolvers.items()
         }
 
@@ -155,12 +155,13 @@ def parse_advisory(doc: Any, name: str) -> Advisory:
     adv_id = r.text(top, "id", "", required=True).strip()
     if not adv_id or len(adv_id) > 200 or any(c.isspace() for c in adv_id):
         raise r.fail("id", f"invalid advisory id {adv_id!r}")
-    affected = tuple(_affected(r, r.mapping(a, f"affected[{i}]"), f"affected[{i}].") for i, a in enumerate(
-        r.items(top, "affected", "")
-    ))
+    affected = tuple(
+        _affected(r, r.mapping(a, f"affected[{i}]"), f"affected[{i}].")
+        for i, a in enumerate(r.items(top, "affected", ""))
+    )
     severity = _severity(r, top, "")
-    for a_raw, a in zip(r.items(top, "affected", ""), affected, strict=True):
-        severity += _severity(r, a_raw, "affected[].")  # per-package severities count too
+    for i, a_raw in enumerate(r.items(top, "affected", "")):
+        severity += _severity(r, a_raw, f"affected[{i}].")  # per-package severities count too
     dbs = top.get("database_specific")
     db_severity = ""
     cwes: list[int] = []

@@ -161,7 +161,7 @@ class AdvisoryDB:
                 marks = ",".join("?" * len(chunk))
                 rows = self._conn.execute(
                     f"SELECT p.name, a.id, a.doc FROM packages p JOIN advisories a ON a.id = p.advisory_id "
-                    f"WHERE p.ecosystem = ? AND p.name IN ({marks}) ORDER BY p.name, a.id",  # noqa: S608
+                    f"WHERE p.ecosystem = ? AND p.name IN ({marks}) ORDER BY p.name, a.id",
                     (ecosystem, *chunk),
                 ).fetchall()
                 for name, adv_id, doc in rows:
@@ -223,8 +223,8 @@ class AdvisoryDB:
             for i in range(0, len(ids), _CHUNK):
                 chunk = ids[i : i + _CHUNK]
                 marks = ",".join("?" * len(chunk))
-                conn.execute(f"DELETE FROM packages WHERE advisory_id IN ({marks})", chunk)  # noqa: S608
-                conn.execute(f"DELETE FROM advisories WHERE id IN ({marks})", chunk)  # noqa: S608
+                conn.execute(f"DELETE FROM packages WHERE advisory_id IN ({marks})", chunk)
+                conn.execute(f"DELETE FROM advisories WHERE id IN ({marks})", chunk)
             conn.executemany(
                 "INSERT OR REPLACE INTO advisories VALUES (?, ?, ?)",
                 ((a.id, a.modified, to_json(a)) for a in advisories),
@@ -244,7 +244,9 @@ class AdvisoryDB:
             if replace_ecosystems:
                 conn.execute("DELETE FROM advisories WHERE id NOT IN (SELECT advisory_id FROM packages)")
             counts = dict(
-                conn.execute("SELECT ecosystem, COUNT(DISTINCT advisory_id) FROM packages GROUP BY ecosystem").fetchall()
+                conn.execute(
+                    "SELECT ecosystem, COUNT(DISTINCT advisory_id) FROM packages GROUP BY ecosystem"
+                ).fetchall()
             )
             for eco, newest in touched.items():
                 if replace_ecosystems and eco not in replace_ecosystems:

@@ -42,9 +42,9 @@ class UrllibTransport:
 
         if not url.startswith(("https://", "http://", "file://")):
             raise DownloadError(f"unsupported URL scheme: {url}")
-        req = urllib.request.Request(url, headers={"User-Agent": "garrison-advisory-db"})  # noqa: S310
+        req = urllib.request.Request(url, headers={"User-Agent": "garrison-advisory-db"})
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - scheme checked above
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 chunks: list[bytes] = []
                 size = 0
                 while True:

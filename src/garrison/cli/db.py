@@ -161,5 +161,8 @@ def run_status(args: argparse.Namespace) -> int:
         print("no ecosystems imported yet")
     width = max((len(e.ecosystem) for e in status.ecosystems), default=9)
     for e in status.ecosystems:
-        print(f"  {e.ecosystem:<{width}}  {e.advisories:>6} advisories  data as of {e.snapshot}  ({e.age_days():.0f} days old)  from {e.source}")
+        print(
+            f"  {e.ecosystem:<{width}}  {e.advisories:>6} advisories  data as of {e.snapshot}  "
+            f"({e.age_days():.0f} days old)  from {e.source}"
+        )
     return 0

@@ -61,13 +61,16 @@ def _rating(f: Finding) -> Any:
 
 
 def _source(adv_id: str) -> Any:
+    from cyclonedx.model import XsUri
     from cyclonedx.model.vulnerability import VulnerabilitySource
 
     if adv_id.startswith("GHSA-"):
-        return VulnerabilitySource(name="GitHub Advisory Database", url=f"https://github.com/advisories/{adv_id}")
+        return VulnerabilitySource(
+            name="GitHub Advisory Database", url=XsUri(f"https://github.com/advisories/{adv_id}")
+        )
     if adv_id.startswith("CVE-"):
-        return VulnerabilitySource(name="NVD", url=f"https://nvd.nist.gov/vuln/detail/{adv_id}")
-    return VulnerabilitySource(name="OSV", url=f"https://osv.dev/vulnerability/{adv_id}")
+        return VulnerabilitySource(name="NVD", url=XsUri(f"https://nvd.nist.gov/vuln/detail/{adv_id}"))
+    return VulnerabilitySource(name="OSV", url=XsUri(f"https://osv.dev/vulnerability/{adv_id}"))
 
 
 def build_bom(report: Report) -> Any:
@@ -90,11 +93,11 @@ def build_bom(report: Report) -> Any:
         if c.ecosystem:
             props.append(Property(name="garrison:ecosystem", value=c.ecosystem))
         purl = PackageURL.from_string(c.purl)
-        group = purl.namespace if purl.type in ("maven", "npm", "composer", "golang") else None
+        namespace = purl.namespace if purl.type in ("maven", "npm", "composer", "golang") else None
         bom.components.add(
             Component(
                 name=purl.name,
-                group=group,
+                group=namespace,
                 version=c.version or None,
                 purl=purl,
                 bom_ref=c.purl,
@@ -110,7 +113,7 @@ def build_bom(report: Report) -> Any:
     for vid, group in sorted(by_id.items()):
         f0 = max(group, key=lambda f: (f.severity, f.score or 0.0))
         aliases = sorted({a for f in group for a in f.aliases})
-        affects = {}
+        affects: dict[str, list[str]] = {}
         for f in group:
             purl_s = str(f.location.purl)
             target = affects.setdefault(purl_s, [])

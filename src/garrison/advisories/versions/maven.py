@@ -67,7 +67,7 @@ def _cmp(a: Item | None, b: Item | None) -> int:
         if b is None:
             ca = a.comparable()
             return (ca > _RELEASE_INDEX) - (ca < _RELEASE_INDEX)
-        if isinstance(b, int) or isinstance(b, _List):
+        if isinstance(b, (int, _List)):
             return -1
         ca, cb = a.comparable(), b.comparable()
         return (ca > cb) - (ca < cb)

@@ -19,7 +19,8 @@ def reader(root: Path = FIXTURES) -> Reader:
 def parse_fixture(rel: str) -> Manifest:
     name = parsers.parser_name(rel)
     assert name is not None, rel
-    return parsers.load(name).parse((FIXTURES / rel).read_text(), rel, reader())
+    manifest: Manifest = parsers.load(name).parse((FIXTURES / rel).read_text(), rel, reader())
+    return manifest
 
 
 def by_name(m: Manifest) -> dict[str, object]:

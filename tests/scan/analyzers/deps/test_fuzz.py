@@ -42,11 +42,13 @@ def _check(parser: str, rel: str, text: str) -> None:
     try:
         result = parsers.load(parser).parse(text, rel, reader())
     except ParseError as exc:
-        assert "\n" not in exc.message and exc.message.startswith(rel)
+        message = exc.message
+    else:
+        assert isinstance(result, Manifest)
+        for p in result.packages:
+            assert isinstance(p.name, str) and isinstance(p.version, str)
         return
-    assert isinstance(result, Manifest)
-    for p in result.packages:
-        assert isinstance(p.name, str) and isinstance(p.version, str)
+    assert "\n" not in message and message.startswith(rel)
 
 
 @st.composite
@@ -59,7 +61,9 @@ def mutated(draw: st.DrawFn, text: str) -> str:
         if op == "cut":
             text = text[:i] + text[j:]
         elif op == "insert":
-            junk = draw(st.sampled_from(['"', "{", "}", "[", "]", ":", "\n", "  ", "\\", "\x00", "&a;", "${x}", "@", "/"]))
+            junk = draw(
+                st.sampled_from(['"', "{", "}", "[", "]", ":", "\n", "  ", "\\", "\x00", "&a;", "${x}", "@", "/"])
+            )
             text = text[:i] + junk * draw(st.integers(1, 50)) + text[i:]
         elif op == "dup":
             text = text[:j] + text[i:j] * draw(st.integers(1, 20)) + text[j:]

@@ -88,7 +88,9 @@ def test_requirements_include_outside_tree_and_missing(tmp_path: object) -> None
         requirements.parse("# comment\nflask[=2\n", "requirements.txt", lambda _: None)
 
 
-@pytest.mark.parametrize("rel", ["poetry/poetry.lock", "pdm/pdm.lock", "uv/uv.lock", "uv/pylock.toml", "pipenv/Pipfile.lock"])
+@pytest.mark.parametrize(
+    "rel", ["poetry/poetry.lock", "pdm/pdm.lock", "uv/uv.lock", "uv/pylock.toml", "pipenv/Pipfile.lock"]
+)
 def test_python_lockfiles(rel: str) -> None:
     m = parse_fixture(rel)
     p = {x.name.lower(): x for x in m.packages}

@@ -69,9 +69,9 @@ class DepsAnalyzer(Analyzer):
                     data = src.read_bytes()
                 elif ctx.root is not None and not rel.startswith("../") and "!" not in rel:
                     full = (ctx.root / rel).resolve()
-                    if full.is_file() and full.is_relative_to(ctx.root.resolve()):
-                        if full.stat().st_size <= MAX_COMPANION_BYTES:
-                            data = full.read_bytes()
+                    inside = full.is_file() and full.is_relative_to(ctx.root.resolve())
+                    if inside and full.stat().st_size <= MAX_COMPANION_BYTES:
+                        data = full.read_bytes()
             except (OSError, GarrisonError):
                 return None
             if data is None:
@@ -91,6 +91,10 @@ class DepsAnalyzer(Analyzer):
             m = self._parse(name, f, read, ctx)
             if m is not None:
                 manifests.append(m)
+        # a requirements file included (-r) by another one is reported through the includer, whose
+        # constraints (-c) apply to it; parsed alone it would repeat the packages without them
+        included = {p.manifest for m in manifests for p in m.packages if p.manifest}
+        manifests = [m for m in manifests if not (m.format == "requirements.txt" and m.path in included)]
         packages: list[tuple[Manifest, Package]] = []
         seen: set[tuple[str, str, str, str]] = set()
         for m in manifests:
@@ -104,7 +108,9 @@ class DepsAnalyzer(Analyzer):
                     continue
                 seen.add(key)
                 packages.append((m, p))
-        ctx.metadata["manifests"] = [{"path": m.path, "format": m.format, "packages": len(m.packages)} for m in manifests]
+        ctx.metadata["manifests"] = [
+            {"path": m.path, "format": m.format, "packages": len(m.packages)} for m in manifests
+        ]
         ctx.metadata["components"] = _components(packages)
         if self.report_unpinned:
             for m, p in packages:
@@ -216,7 +222,7 @@ def _components(packages: list[tuple[Manifest, Package]]) -> list[dict[str, Any]
                 "scope": p.scope,
             }
         )
-    out.sort(key=lambda c: (c["ecosystem"], c["name"].lower(), c["version"], c["manifest"]))
+    out.sort(key=lambda c: (str(c["ecosystem"]), str(c["name"]).lower(), str(c["version"]), str(c["manifest"])))
     return out
 
 

@@ -119,5 +119,12 @@ def _add_go_sum(path: str, read: Reader, manifest: Manifest, known: set[str]) ->
             continue
     for module, version in sorted(best.items()):
         manifest.packages.append(
-            Package(ECOSYSTEM, module, version, direct=False, manifest=sibling(path, "go.sum"), locator=f"{module} {version} ")
+            Package(
+                ECOSYSTEM,
+                module,
+                version,
+                direct=False,
+                manifest=sibling(path, "go.sum"),
+                locator=f"{module} {version} ",
+            )
         )

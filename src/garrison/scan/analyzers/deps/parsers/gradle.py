@@ -13,7 +13,7 @@ def parse(text: str, path: str, read: Reader) -> Manifest:
     manifest = Manifest(path=path, ecosystem=ECOSYSTEM, format="gradle.lockfile")
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
-        if not line or line.startswith("#") or line.startswith("empty="):
+        if not line or line.startswith(("#", "empty=")):
             continue
         coords, _, configs = line.partition("=")
         parts = coords.split(":")

@@ -81,7 +81,7 @@ def _parse_v2(data: dict[str, Any], path: str, manifest: Manifest) -> None:
                 ECOSYSTEM,
                 name,
                 version,
-                direct=bool(chain) and len(chain) == 2,
+                direct=chain is not None and len(chain) == 2,
                 dependency_path=dep_path,
                 scope=scope,
                 locator=f'"{key}": {{',
@@ -144,7 +144,9 @@ def parse(text: str, path: str, read: Reader) -> Manifest:
     data = expect_dict(load_json(text, path), path, "(document)")
     version = data.get("lockfileVersion", 1)
     if not isinstance(version, int) or isinstance(version, bool) or version not in (1, 2, 3):
-        raise ParseError(f"unsupported lockfileVersion {version!r} (expected 1, 2 or 3)", path=path, field="lockfileVersion")
+        raise ParseError(
+            f"unsupported lockfileVersion {version!r} (expected 1, 2 or 3)", path=path, field="lockfileVersion"
+        )
     manifest = Manifest(path=path, ecosystem=ECOSYSTEM, format=f"package-lock.json v{version}")
     if version >= 2 and "packages" in data:
         _parse_v2(data, path, manifest)

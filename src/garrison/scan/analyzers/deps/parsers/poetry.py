@@ -38,9 +38,7 @@ def parse(text: str, path: str, read: Reader) -> Manifest:
         groups = pkg.get("groups")
         category = pkg.get("category", "")
         scope = ""
-        if isinstance(groups, list) and groups and "main" not in groups:
-            scope = "dev"
-        elif category == "dev":
+        if (isinstance(groups, list) and groups and "main" not in groups) or category == "dev":
             scope = "dev"
         if pkg.get("optional") is True:
             scope = scope or "optional"

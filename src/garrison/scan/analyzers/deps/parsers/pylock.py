@@ -36,7 +36,9 @@ def parse(text: str, path: str, read: Reader) -> Manifest:
         version = text_field(pkg, "version", path, f"packages[{i}]")
         deps = pkg.get("dependencies")
         if isinstance(deps, list):
-            edges[norm(name)] = [norm(d["name"]) for d in deps if isinstance(d, dict) and isinstance(d.get("name"), str)]
+            edges[norm(name)] = [
+                norm(d["name"]) for d in deps if isinstance(d, dict) and isinstance(d.get("name"), str)
+            ]
         if not version:
             manifest.notes.append(f"{name}: no version (VCS, directory or archive); not matched")
             continue

@@ -75,7 +75,11 @@ def _cyclonedx(data: dict[str, Any], path: str, manifest: Manifest) -> None:
         if isinstance(d.get("ref"), str) and isinstance(d.get("dependsOn"), list):
             edges[d["ref"]] = [x for x in d["dependsOn"] if isinstance(x, str)]
     meta = data.get("metadata")
-    root = meta.get("component", {}).get("bom-ref") if isinstance(meta, dict) and isinstance(meta.get("component"), dict) else None
+    root = (
+        meta.get("component", {}).get("bom-ref")
+        if isinstance(meta, dict) and isinstance(meta.get("component"), dict)
+        else None
+    )
     roots = set(edges.get(root, ())) if isinstance(root, str) else set()
     paths = shortest_paths(roots, edges)
     for ref, (eco, name, version, purl) in comps.items():
@@ -98,7 +102,11 @@ def _spdx(data: dict[str, Any], path: str, manifest: Manifest) -> None:
         p = expect_dict(raw, path, f"packages[{i}]")
         spdx_id = p.get("SPDXID")
         for ref in p.get("externalRefs", []) or []:
-            if isinstance(ref, dict) and ref.get("referenceType") == "purl" and isinstance(ref.get("referenceLocator"), str):
+            if (
+                isinstance(ref, dict)
+                and ref.get("referenceType") == "purl"
+                and isinstance(ref.get("referenceLocator"), str)
+            ):
                 found = purl_package(ref["referenceLocator"])
                 if found is not None and isinstance(spdx_id, str):
                     pkgs[spdx_id] = (*found, ref["referenceLocator"])
