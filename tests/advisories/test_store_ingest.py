@@ -203,3 +203,25 @@ def test_whole_corpus_import_counts(corpus_db: Path) -> None:
         assert counts == {"PyPI": 2651, "crates.io": 1193, "Go": 4274}
         lodash_like = db.lookup("Go", ["github.com/coder/coder/v2"])
         assert "GO-2024-3228" in {a.id for a in lodash_like["github.com/coder/coder/v2"]}
+
+
+def test_compacted_index_keeps_list_only_versions(corpus_db: Path) -> None:
+    """The index drops listed versions the ranges already cover; versions only the list names survive."""
+    from garrison.advisories.matching import is_affected
+    from garrison.advisories.versions import scheme_for
+
+    pypi = scheme_for("PyPI")
+    with AdvisoryDB.open_readonly(corpus_db) as db:
+        for adv_id, name, version in [
+            ("PYSEC-2021-114", "wagtail", "2.11.6"),
+            ("PYSEC-2023-177", "gevent", "23.9.0"),
+            ("PYSEC-2023-61", "django", "3.2a1"),
+        ]:
+            adv = db.get(adv_id)
+            assert adv is not None
+            entry = next(a for a in adv.affected if a.name.lower() == name)
+            assert version in entry.versions and len(entry.versions) < 20
+            assert is_affected(pypi, entry, version)
+        flask = db.get("PYSEC-2018-66")
+        assert flask is not None and flask.affected[0].versions == ()  # every listed version is in the range
+        assert is_affected(pypi, flask.affected[0], "0.12.2")

@@ -227,7 +227,7 @@ class AdvisoryDB:
                 conn.execute(f"DELETE FROM advisories WHERE id IN ({marks})", chunk)
             conn.executemany(
                 "INSERT OR REPLACE INTO advisories VALUES (?, ?, ?)",
-                ((a.id, a.modified, to_json(a)) for a in advisories),
+                ((a.id, a.modified, to_json(compact(a))) for a in advisories),
             )
             rows = set()
             for a in advisories:
@@ -270,6 +270,41 @@ class AdvisoryDB:
                 raise DatabaseError(f"import failed, nothing changed ({exc})", path=str(self.path)) from None
             raise
         return {str(k): int(v) for k, v in counts.items()}
+
+
+def compact(adv: Advisory) -> Advisory:
+    """The advisory as indexed: each entry's explicit ``versions`` list keeps only the versions its
+    decidable ranges do not already cover. Matching is unchanged (a version is affected if the ranges or
+    the list say so) while the stored documents shrink by an order of magnitude (PyPI lists every release).
+    """
+    from dataclasses import replace
+
+    from garrison.advisories.matching import Undecidable, range_includes
+    from garrison.advisories.versions import InvalidVersion
+
+    entries = []
+    changed = False
+    for aff in adv.affected:
+        eco = canonical_ecosystem(aff.ecosystem.split(":", 1)[0])
+        if eco is None or not aff.versions:
+            entries.append(aff)
+            continue
+        scheme = scheme_for(eco)
+        kept = []
+        for v in aff.versions:
+            try:
+                key = scheme.key(v)
+                covered = any(range_includes(scheme, r, key) for r in aff.ranges if r.matchable)
+            except (InvalidVersion, Undecidable):
+                covered = False
+            if not covered:
+                kept.append(v)
+        if len(kept) != len(aff.versions):
+            changed = True
+            entries.append(replace(aff, versions=tuple(kept)))
+        else:
+            entries.append(aff)
+    return replace(adv, affected=tuple(entries)) if changed else adv
 
 
 def _plausible(stamp: str) -> bool:

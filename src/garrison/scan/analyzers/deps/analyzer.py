@@ -124,6 +124,7 @@ class DepsAnalyzer(Analyzer):
             return
         from garrison.scan.analyzers.deps.vulns import match_packages
 
+        lines: dict[tuple[str, str], int | None] = {}
         with db:
             origin = {id(p): m for m, p in pinned}
             for match in match_packages(db, [p for _, p in pinned]):
@@ -131,8 +132,11 @@ class DepsAnalyzer(Analyzer):
                 pkg = match.package
                 line = pkg.line
                 if line is None and pkg.locator:
-                    text = read(pkg.manifest or m.path)
-                    line = find_line(text, pkg.locator) if text is not None else None
+                    where = (pkg.manifest or m.path, pkg.locator)
+                    if where not in lines:
+                        text = read(where[0])
+                        lines[where] = find_line(text, pkg.locator) if text is not None else None
+                    line = lines[where]
                 yield vulnerability_finding(match, m.path, line, self.unknown_severity)
 
     def _parse(self, parser: str, f: SourceFile, read: Any, ctx: ScanContext) -> Manifest | None:
