@@ -64,7 +64,7 @@ def _log_exports(r: Resource, g: Graph) -> Outcome:
 
 
 def _audit_log(r: Resource, g: Graph) -> Outcome:
-    eng = r.get("engine")
+    eng = r.get("engine", "aurora")  # the provider default engine "aurora" is MySQL-compatible
     if not (isinstance(eng, str) and eng in ("aurora", "aurora-mysql", "mysql")):
         return PASS if not is_unknown(eng) else UNDECIDED
     v = r.get("enabled_cloudwatch_logs_exports")
@@ -74,7 +74,7 @@ def _audit_log(r: Resource, g: Graph) -> Outcome:
 
 
 def _backtrack(r: Resource, g: Graph) -> Outcome:
-    eng = r.get("engine")
+    eng = r.get("engine", "aurora")
     if eng not in ("aurora", "aurora-mysql"):
         return PASS if not is_unknown(eng) else UNDECIDED
     return at_least("backtrack_window", 1)(r, g)
@@ -220,7 +220,7 @@ CHECKS = [
         ),
         "Set auto_minor_version_upgrade = true.",
         [f"{NIST}:SI-2"],
-        ["CKV_AWS_226"],
+        [],
     ),
     _c(
         "iac.aws.rds-enhanced-monitoring",

@@ -185,8 +185,18 @@ _EXPOSURE = {
 }
 
 
+#: services whose wildcard includes a credential-returning action (ec2:GetPasswordData, ecr:GetAuthorizationToken …)
+_EXPOSURE_SERVICES = {"ec2:*", "ecr:*", "redshift:*", "sts:*", "iam:*", "lightsail:*", "*"}
+
+
 def _credentials_exposure(s: dict[str, Any]) -> bool:
-    return any(str(a).lower() in _EXPOSURE or str(a) == "*" for a in as_list(s.get("Action")))
+    return any(str(a).lower() in _EXPOSURE or str(a).lower() in _EXPOSURE_SERVICES for a in as_list(s.get("Action")))
+
+
+def _any_principal(s: dict[str, Any]) -> bool:
+    p = s.get("Principal")
+    aws = p.get("AWS") if isinstance(p, dict) else p
+    return (p == "*" or _star(aws)) and not s.get("Condition")
 
 
 _EXFIL = {
@@ -318,6 +328,17 @@ CHECKS = [
         [269],
     ),
     _c(
+        "iac.aws.iam-policy-any-principal",
+        "IAM policy document allows any principal",
+        "high",
+        ("data.aws_iam_policy_document",),
+        _stmt_pred(_any_principal, 'a statement applies to every AWS principal ("*")'),
+        "Name the principals; add conditions such as aws:SourceAccount or aws:PrincipalOrgID.",
+        [f"{NIST}:AC-3"],
+        ["CKV_AWS_283"],
+        [284],
+    ),
+    _c(
         "iac.aws.iam-write-without-constraints",
         "IAM policy allows write actions on every resource without conditions",
         "medium",
@@ -347,7 +368,7 @@ CHECKS = [
         _stmt_pred(_escalation, 'IAM actions that let the principal raise its own privileges on Resource "*"'),
         'Remove iam:Put*/Attach*/CreatePolicyVersion/PassRole on "*" or scope them to specific ARNs.',
         [f"{NIST}:AC-6"],
-        ["CKV_AWS_286", "CKV_AWS_110"],
+        [],
         [269],
     ),
     _c(

@@ -7,7 +7,7 @@ from typing import Any
 from garrison.scan.analyzers.iac.checks.base import PASS, UNDECIDED, Fail, Outcome, any_of, check
 from garrison.scan.analyzers.iac.checks.dsl import at_least, equals, is_false, is_true, not_in, present, truth, unset
 from garrison.scan.analyzers.iac.graph import Graph
-from garrison.scan.analyzers.iac.model import Resource, as_list, is_unknown
+from garrison.scan.analyzers.iac.model import Ref, Resource, as_list, is_unknown
 
 CIS = "CIS Azure Foundations 2.0"
 NIST = "NIST 800-53 Rev5"
@@ -114,9 +114,10 @@ def _custom_owner(r: Resource, g: Graph) -> Outcome:
     if any(is_unknown(a) for a in actions):
         return UNDECIDED
     scopes = [r.get("scope")] + as_list(r.get("assignable_scopes"))
-    if "*" in actions and any(
-        isinstance(s, str) and (s == "/" or s.count("/") <= 2) for s in scopes if not is_unknown(s)
-    ):
+    # a reference to data.azurerm_subscription is the subscription scope, known from the graph
+    sub_ref = any(isinstance(s, Ref) and s.address.rsplit(".", 1)[0].endswith("data.azurerm_subscription") for s in scopes)
+    literal = any(isinstance(s, str) and (s == "/" or s.count("/") <= 2) for s in scopes if not is_unknown(s))
+    if "*" in actions and (sub_ref or literal):
         return Fail("a custom role grants every action at subscription scope (an Owner equivalent)")
     if "*" in actions and any(is_unknown(s) for s in scopes):
         return UNDECIDED

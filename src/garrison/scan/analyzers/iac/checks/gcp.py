@@ -88,7 +88,7 @@ def sql_flag(name: str, value: str, engine: str = "POSTGRES") -> Any:
 
 
 def _sql_open(r: Resource, g: Graph) -> Outcome:
-    nets = r.all("settings.ip_configuration.authorized_networks")
+    nets = [n for v in r.all("settings.ip_configuration.authorized_networks") for n in as_list(v)]
     for n in nets:
         if isinstance(n, dict) and n.get("value") in ("0.0.0.0/0", "::/0"):
             return Fail("an authorized network is 0.0.0.0/0")
@@ -397,7 +397,7 @@ CHECKS = [
         _gke_master_auth_client_cert,
         "Disable issue_client_certificate.",
         [f"{NIST}:IA-2"],
-        ["CKV_GCP_13"],
+        [],
     ),
     _c(
         "iac.gcp.gke-network-policy",
@@ -426,8 +426,8 @@ CHECKS = [
         "GKE control plane is reachable from any network",
         "high",
         GKE,
-        present("master_authorized_networks_config"),
-        "Configure master_authorized_networks_config.",
+        lambda r, g: _master_networks(r),
+        "Configure master_authorized_networks_config with specific CIDRs.",
         [f"{NIST}:SC-7"],
         ["CKV_GCP_18"],
     ),
@@ -503,9 +503,9 @@ CHECKS = [
     ),
     _c(
         "iac.gcp.gke-metadata-server",
-        "GKE node pool does not use the GKE metadata server",
+        "GKE nodes do not use the GKE metadata server",
         "medium",
-        POOL,
+        (POOL, GKE),
         equals("node_config.workload_metadata_config.mode", "GKE_METADATA"),
         'Set workload_metadata_config { mode = "GKE_METADATA" }.',
         [f"{NIST}:AC-3"],
@@ -663,6 +663,19 @@ CHECKS = [
         ["CKV_GCP_117"],
     ),
 ]
+
+
+def _master_networks(r: Resource) -> Outcome:
+    cfg = r.get("master_authorized_networks_config")
+    if is_unknown(cfg):
+        return UNDECIDED
+    if unset(cfg):
+        return Fail("no master_authorized_networks_config: the endpoint accepts any network")
+    blocks = [b for v in r.all("master_authorized_networks_config.cidr_blocks") for b in as_list(v)]
+    cidrs = [b.get("cidr_block") for b in blocks if isinstance(b, dict)]
+    if "0.0.0.0/0" in cidrs:
+        return Fail("master authorized networks include 0.0.0.0/0")
+    return UNDECIDED if any(is_unknown(c) for c in cidrs) else PASS
 
 
 def _rotation(r: Resource) -> Outcome:
