@@ -30,7 +30,7 @@ from garrison.core.severity import Severity
 from garrison.policy.yamlsafe import load_yaml
 from garrison.scan.analyzers.iac.checks.base import PASS, UNDECIDED, Check, Fail, Outcome, frameworks
 from garrison.scan.analyzers.iac.graph import Graph
-from garrison.scan.analyzers.iac.model import MISSING, Resource, is_unknown, lookup_all
+from garrison.scan.analyzers.iac.model import MISSING, Resource, contains_unknown, is_unknown, lookup_all
 
 ENTRY_POINT_GROUP = "garrison.iac_checks"
 Tri = bool | None
@@ -324,10 +324,11 @@ def _from_cel(expression: str, message: str, source: str, where: str) -> Callabl
         raise ConfigError(f"invalid CEL expression: {first}", path=source, field=where) from None
 
     def run(r: Resource, g: Graph) -> Outcome:
-        # Unknown values are substituted twice (null, then a sentinel string): a result that depends on
-        # them differs between the two runs and is undecided.
+        # Unknown values are substituted by several values of different types (null, true, false, 0, a
+        # sentinel string): a result that depends on them differs between the runs and is undecided.
         results = []
-        for variant in (None, _SENTINEL):
+        variants: tuple[Any, ...] = (None, True, False, 0, _SENTINEL) if contains_unknown(r.attributes) else (None,)
+        for variant in variants:
             view = {
                 "type": r.type,
                 "name": r.name,
@@ -340,10 +341,10 @@ def _from_cel(expression: str, message: str, source: str, where: str) -> Callabl
                 results.append(program.execute(cel.Context({"resource": view})))
             except Exception:  # noqa: BLE001 - a missing key etc.: undecidable for this resource
                 results.append(None)
-        a, b = results
-        if not isinstance(a, bool) or not isinstance(b, bool) or a != b:
+        first = results[0]
+        if not all(isinstance(x, bool) and x == first for x in results):
             return UNDECIDED
-        return PASS if a else Fail(message)
+        return PASS if first else Fail(message)
 
     return run
 

@@ -286,9 +286,9 @@ class _Converter:
                 kids = [c for c in child.children if _is_tree(c)]
                 body_node = next(c for c in kids if c.data == "body")
                 labels = [_name(c) for c in kids if c.data != "body" and c.data != "new_line_or_comment"]
-                out.blocks.append(
-                    Block(labels[0], labels[1:], self.body(body_node, depth + 1), _line(child), _end_line(child))
-                )
+                closing = [t for t in child.children if not _is_tree(t) and str(t) == "}"]
+                end = int(closing[-1].line) if closing else _end_line(child)
+                out.blocks.append(Block(labels[0], labels[1:], self.body(body_node, depth + 1), _line(child), end))
         return out
 
     def expr(self, node: Any, depth: int) -> Expr:
