@@ -26,7 +26,9 @@ def run_timed(cmd: Sequence[str], *, ok: Sequence[int] = (0,), env: dict[str, st
     proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     elapsed = time.perf_counter() - t0
     if proc.returncode not in ok:
-        raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.decode()[-2000:]}")
+        raise SystemExit(
+            f"benchmark command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.decode()[-2000:]}"
+        )
     return elapsed
 
 

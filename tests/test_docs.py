@@ -37,7 +37,9 @@ def test_readme_waivers_example_loads_and_matches(tmp_path):
     waivers = load_waivers(p)
     assert len(waivers) == 3
     out = apply_waivers(
-        [finding("secrets.aws-access-key", path="tests/fixtures/creds.py"), vuln()], waivers, today=dt.date(2026, 11, 23)
+        [finding("secrets.aws-access-key", path="tests/fixtures/creds.py"), vuln()],
+        waivers,
+        today=dt.date(2026, 11, 23),
     )
     assert out.findings == ()
 
