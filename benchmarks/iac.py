@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the generator writes HCL templates line by line
 """IaC scanning: Garrison vs Checkov on terragoat and cfngoat, a generated 700-file Terraform tree, peak memory.
 
     python benchmarks/iac.py                      # everything (installs Checkov into build/checkov-venv once)
@@ -43,7 +44,18 @@ def timed(cmd: list[str], runs: int, env: dict[str, str] | None = None, cwd: Pat
 
 
 def garrison_cmd(path: Path) -> list[str]:
-    return [*GARRISON, "scan", str(path), "--analyzer", "iac", "--format", "json=/dev/null", "--no-progress", "--fail-on", "none"]
+    return [
+        *GARRISON,
+        "scan",
+        str(path),
+        "--analyzer",
+        "iac",
+        "--format",
+        "json=/dev/null",
+        "--no-progress",
+        "--fail-on",
+        "none",
+    ]
 
 
 def ensure_checkov() -> Path:
@@ -147,7 +159,8 @@ def generate_tree(root: Path, files: int = 700, seed: int = 7) -> int:
         (d / "variables.tf").write_text(vars_tf)
         lines += vars_tf.count("\n")
     main = "\n".join(
-        f'module "m{m:03d}" {{\n  source = "./modules/m{m:03d}"\n  prefix = "root{m}"\n}}\n' for m in range(0, modules, 2)
+        f'module "m{m:03d}" {{\n  source = "./modules/m{m:03d}"\n  prefix = "root{m}"\n}}\n'
+        for m in range(0, modules, 2)
     )
     (root / "main.tf").write_text(main)
     return lines + main.count("\n")
@@ -166,7 +179,9 @@ def subset(tree: Path, fraction: float, dest: Path) -> None:
     text = (dest / "modules" / last / "variables.tf").read_text()
     (dest / "modules" / last / "variables.tf").write_text(text.split('\nmodule "child"')[0])
     main = "\n".join(
-        f'module "{m.name}" {{\n  source = "./modules/{m.name}"\n  prefix = "root"\n}}\n' for i, m in enumerate(keep) if i % 2 == 0
+        f'module "{m.name}" {{\n  source = "./modules/{m.name}"\n  prefix = "root"\n}}\n'
+        for i, m in enumerate(keep)
+        if i % 2 == 0
     )
     (dest / "main.tf").write_text(main)
 
@@ -195,13 +210,18 @@ def main() -> int:
 
     print(f"machine: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f} (shared; figures are noisy)")
     results: dict[str, float] = {}
-    for name, target, framework in (("terragoat/terraform", TERRAGOAT, "terraform"), ("cfngoat", CFNGOAT, "cloudformation")):
+    for name, target, framework in (
+        ("terragoat/terraform", TERRAGOAT, "terraform"),
+        ("cfngoat", CFNGOAT, "cloudformation"),
+    ):
         g = statistics.median(timed(garrison_cmd(target), args.runs))
         results[name] = g
         line = f"{name:22s} garrison median {g:6.3f} s"
         if not args.no_checkov:
             exe = ensure_checkov()
-            c = statistics.median(timed(checkov_cmd(exe, target, framework), max(1, min(args.runs, 3)), env=checkov_env()))
+            c = statistics.median(
+                timed(checkov_cmd(exe, target, framework), max(1, min(args.runs, 3)), env=checkov_env())
+            )
             line += f" | checkov {CHECKOV_VERSION} median {c:6.3f} s | garrison is {c / g:5.1f}x faster"
         print(line, flush=True)
 

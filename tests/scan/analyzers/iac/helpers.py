@@ -11,7 +11,9 @@ from garrison.scan.analyzers.iac.analyzer import IacAnalyzer
 from garrison.scan.source import SourceFile, disk_file
 
 
-def scan_dir(root: Path, options: dict[str, object] | None = None) -> tuple[list[Finding], list[SuppressedFinding], ScanContext]:
+def scan_dir(
+    root: Path, options: dict[str, object] | None = None
+) -> tuple[list[Finding], list[SuppressedFinding], ScanContext]:
     analyzer = IacAnalyzer(Options(options or {}, where="analyzers.iac"))
     files: list[SourceFile] = []
     for p in sorted(root.rglob("*")):
@@ -27,7 +29,9 @@ def scan_dir(root: Path, options: dict[str, object] | None = None) -> tuple[list
     return findings, suppressed, ctx
 
 
-def scan_files(tmp: Path, files: dict[str, str], options: dict[str, object] | None = None) -> tuple[list[Finding], list[SuppressedFinding], ScanContext]:
+def scan_files(
+    tmp: Path, files: dict[str, str], options: dict[str, object] | None = None
+) -> tuple[list[Finding], list[SuppressedFinding], ScanContext]:
     for name, text in files.items():
         p = tmp / name
         p.parent.mkdir(parents=True, exist_ok=True)

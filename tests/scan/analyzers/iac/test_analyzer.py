@@ -199,7 +199,9 @@ resource "aws_ebs_volume" "c" {
     findings, suppressed, _ = scan_files(tmp_path, files)
     enc = {f.location.resource for f in findings if f.rule.id == "iac.aws.ebs-encryption"}
     assert enc == {"aws_ebs_volume.c"}
-    by = {s.finding.location.resource: s.suppression for s in suppressed if s.finding.rule.id == "iac.aws.ebs-encryption"}
+    by = {
+        s.finding.location.resource: s.suppression for s in suppressed if s.finding.rule.id == "iac.aws.ebs-encryption"
+    }
     assert by["aws_ebs_volume.a"].reason == "scratch volume, wiped nightly"
     assert by["aws_ebs_volume.a"].source == "main.tf:3"
     assert by["aws_ebs_volume.b"].reason == "migrated from checkov"
@@ -263,8 +265,20 @@ def test_terraform_plan_json(tmp_path: Path) -> None:
         "planned_values": {
             "root_module": {
                 "resources": [
-                    {"address": "aws_ebs_volume.a", "mode": "managed", "type": "aws_ebs_volume", "name": "a", "values": {"encrypted": False}},
-                    {"address": "aws_ebs_volume.b", "mode": "managed", "type": "aws_ebs_volume", "name": "b", "values": {"encrypted": None}},
+                    {
+                        "address": "aws_ebs_volume.a",
+                        "mode": "managed",
+                        "type": "aws_ebs_volume",
+                        "name": "a",
+                        "values": {"encrypted": False},
+                    },
+                    {
+                        "address": "aws_ebs_volume.b",
+                        "mode": "managed",
+                        "type": "aws_ebs_volume",
+                        "name": "b",
+                        "values": {"encrypted": None},
+                    },
                 ]
             }
         },
@@ -286,7 +300,9 @@ def test_terraform_plan_json(tmp_path: Path) -> None:
     ],
 )
 def test_bad_input_is_a_recorded_error_naming_the_file(tmp_path: Path, name: str, text: str, message: str) -> None:
-    findings, _, ctx = scan_files(tmp_path, {name: text, "ok.tf": 'resource "aws_ebs_volume" "v" { availability_zone = "x" }\n'})
+    findings, _, ctx = scan_files(
+        tmp_path, {name: text, "ok.tf": 'resource "aws_ebs_volume" "v" { availability_zone = "x" }\n'}
+    )
     assert [(e.path, e.kind) for e in ctx.errors] == [(name, "input")]
     assert message in ctx.errors[0].message and "\n" not in ctx.errors[0].message
     assert any(f.location.resource == "aws_ebs_volume.v" for f in findings)  # the rest of the scan went on
@@ -351,10 +367,19 @@ resource "aws_s3_bucket" "unknown" {
 @pytest.mark.parametrize(
     ("doc", "field"),
     [
-        ("id: x\ntitle: t\nseverity: high\nresource_types: [a]\ncondition: {attribute: a, operator: bogus}\n", "condition.operator"),
-        ("id: x\ntitle: t\nseverity: huge\nresource_types: [a]\ncondition: {attribute: a, operator: exists}\n", "severity"),
+        (
+            "id: x\ntitle: t\nseverity: high\nresource_types: [a]\ncondition: {attribute: a, operator: bogus}\n",
+            "condition.operator",
+        ),
+        (
+            "id: x\ntitle: t\nseverity: huge\nresource_types: [a]\ncondition: {attribute: a, operator: exists}\n",
+            "severity",
+        ),
         ("id: x\ntitle: t\nseverity: high\nresource_types: [a]\ncel: 'resource.('\n", "cel"),
-        ("id: x\ntitle: t\nseverity: high\nresource_types: [a]\ncondition: {attribute: a, operator: matches, value: '(('}\n", "condition.value"),
+        (
+            "id: x\ntitle: t\nseverity: high\nresource_types: [a]\ncondition: {attribute: a, operator: matches, value: '(('}\n",
+            "condition.value",
+        ),
         ("id: x\ntitle: t\nseverity: high\nresource_types: [a]\n", None),
     ],
 )

@@ -22,10 +22,17 @@ def _seed(path: Path, limit: int = 6000) -> str:
 
 
 SEEDS = {
-    "main.tf": [_seed(CORPUS / "terragoat/terraform/aws/s3.tf"), _seed(CORPUS / "terragoat/terraform/aws/db-app.tf"), _seed(REPO / "examples/insecure-app/infra/main.tf")],
+    "main.tf": [
+        _seed(CORPUS / "terragoat/terraform/aws/s3.tf"),
+        _seed(CORPUS / "terragoat/terraform/aws/db-app.tf"),
+        _seed(REPO / "examples/insecure-app/infra/main.tf"),
+    ],
     "template.yaml": [_seed(CORPUS / "cfngoat/cfngoat.yaml"), _seed(CORPUS / "cfngoat/eks.yaml")],
     "k8s.yaml": [_seed(REPO / "examples/insecure-app/k8s/deployment.yaml")],
-    "Dockerfile": [_seed(REPO / "examples/insecure-app/Dockerfile"), _seed(CORPUS / "terragoat/terraform/aws/resources/Dockerfile")],
+    "Dockerfile": [
+        _seed(REPO / "examples/insecure-app/Dockerfile"),
+        _seed(CORPUS / "terragoat/terraform/aws/resources/Dockerfile"),
+    ],
     "docker-compose.yml": [_seed(REPO / "examples/insecure-app/docker-compose.yml")],
     "tfplan.json": ['{"format_version": "1.2", "planned_values": {"root_module": {"resources": []}}}'],
 }

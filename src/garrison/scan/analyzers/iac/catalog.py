@@ -12,7 +12,10 @@ def catalogue() -> str:
     lines = ["| Check | Severity | Applies to | Frameworks | Checkov |", "|---|---|---|---|---|"]
     for c in sorted(builtin_checks(), key=lambda c: c.id):
         fws = ", ".join(f"{f.framework} {f.control}" for f in c.frameworks)
-        lines.append(f"| `{c.id}` {c.title} | {c.severity.label} | {', '.join(sorted(c.applies_to))} | {fws} | {', '.join(c.checkov)} |")
+        lines.append(
+            f"| `{c.id}` {c.title} | {c.severity.label} | {', '.join(sorted(c.applies_to))} | {fws} "
+            f"| {', '.join(c.checkov)} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -236,7 +236,7 @@ def _leaf(spec: dict[str, Any], source: str, where: str) -> Cond:
         if op == "equals":
             return _eq(v, value)
         if op == "in":
-            return any(_eq(v, x) for x in value)
+            return any(_eq(v, x) for x in (value or []))
         if op == "contains":
             if isinstance(v, list):
                 if any(_eq(x, value) for x in v if not is_unknown(x)):
@@ -268,9 +268,9 @@ def _leaf(spec: dict[str, Any], source: str, where: str) -> Cond:
     def run(r: Resource) -> Tri:
         found = [v for v in values(r) if v is not MISSING]
         if op == "exists":
-            return True if any(v is not None for v in found) else False
+            return bool(any(v is not None for v in found))
         if op == "not_exists":
-            return False if any(v is not None for v in found) else True
+            return not any(v is not None for v in found)
         if not found:
             return op in negated
         base = negated.get(op)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from garrison.scan.analyzers.iac.checks.base import PASS, UNDECIDED, Fail, Outcome, all_of, check
+from garrison.scan.analyzers.iac.checks.base import PASS, UNDECIDED, Fail, Outcome, Predicate, all_of, check
 from garrison.scan.analyzers.iac.checks.dsl import equals, is_true, present, truth, unset
 from garrison.scan.analyzers.iac.graph import Graph
 from garrison.scan.analyzers.iac.model import Resource, is_unknown
@@ -87,7 +87,7 @@ _PAB_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls", 
 _CFN_PAB = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
 
 
-def _pab_flag(i: int) -> object:
+def _pab_flag(i: int) -> Predicate:
     def run(r: Resource, g: Graph) -> Outcome:
         if r.type == CFN_S3:
             v = r.get(f"PublicAccessBlockConfiguration.{_CFN_PAB[i]}")

@@ -113,9 +113,11 @@ def _custom_owner(r: Resource, g: Graph) -> Outcome:
     actions = [a for p in as_list(r.get("permissions")) if isinstance(p, dict) for a in as_list(p.get("actions"))]
     if any(is_unknown(a) for a in actions):
         return UNDECIDED
-    scopes = [r.get("scope")] + as_list(r.get("assignable_scopes"))
+    scopes = [r.get("scope"), *as_list(r.get("assignable_scopes"))]
     # a reference to data.azurerm_subscription is the subscription scope, known from the graph
-    sub_ref = any(isinstance(s, Ref) and s.address.rsplit(".", 1)[0].endswith("data.azurerm_subscription") for s in scopes)
+    sub_ref = any(
+        isinstance(s, Ref) and s.address.rsplit(".", 1)[0].endswith("data.azurerm_subscription") for s in scopes
+    )
     literal = any(isinstance(s, str) and (s == "/" or s.count("/") <= 2) for s in scopes if not is_unknown(s))
     if "*" in actions and (sub_ref or literal):
         return Fail("a custom role grants every action at subscription scope (an Owner equivalent)")

@@ -143,11 +143,10 @@ def _default_sa(r: Resource, g: Graph) -> Outcome:
             email = sa.get("email")
             if is_unknown(email):
                 return UNDECIDED
-            if unset(email) or str(email).endswith("-compute@developer.gserviceaccount.com"):
-                if "https://www.googleapis.com/auth/cloud-platform" in as_list(
-                    sa.get("scopes")
-                ) or "cloud-platform" in as_list(sa.get("scopes")):
-                    return Fail("the default service account with full cloud-platform scope")
+            scopes = as_list(sa.get("scopes"))
+            full = "https://www.googleapis.com/auth/cloud-platform" in scopes or "cloud-platform" in scopes
+            if (unset(email) or str(email).endswith("-compute@developer.gserviceaccount.com")) and full:
+                return Fail("the default service account with full cloud-platform scope")
     return PASS
 
 

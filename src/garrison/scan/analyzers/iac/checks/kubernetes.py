@@ -171,7 +171,8 @@ def _volume_types(spec: dict[str, Any]) -> str | None:
         if isinstance(v, dict):
             extra = set(v) - allowed
             if extra:
-                return f"volume {v.get('name')} uses type {sorted(extra)[0]} (restricted allows only core ephemeral/PVC types)"
+                kind = sorted(extra)[0]
+                return f"volume {v.get('name')} uses type {kind} (restricted allows only core ephemeral/PVC types)"
     return None
 
 

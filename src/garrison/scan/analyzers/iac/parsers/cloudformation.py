@@ -206,7 +206,7 @@ class _Template:
             if name in variables:
                 v = variables[name]
             elif "." in name:
-                logical, attr = name.split(".", 1)
+                logical, _attr = name.split(".", 1)
                 addr = self.address(logical)
                 if addr is not None:
                     self.refs.add(addr)

@@ -80,9 +80,10 @@ def load_modules(sources: Iterable[tuple[str, str]], errors: ErrorSink) -> dict[
         mod = modules.setdefault(_dir(path), ModuleDir(_dir(path)))
         _collect(mod, body, path)
     for path, text in sorted(tfvars_files):
-        mod = modules.get(_dir(path))
-        if mod is None:
+        target = modules.get(_dir(path))
+        if target is None:
             continue
+        mod = target
         try:
             mod.tfvars.update(_read_tfvars(path, text))
         except (HclError, ValueError, EvalError) as exc:

@@ -645,7 +645,7 @@ def _tobool(v: Any) -> bool:
     if isinstance(v, bool):
         return v
     if v in ("true", "false"):
-        return v == "true"
+        return bool(v == "true")
     raise TypeError("not a bool")
 
 
