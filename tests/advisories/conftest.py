@@ -1,3 +1,3 @@
-from advisories.corpus import corpus_db, corpus_parsed
+from tests.advisories.corpus import corpus_db, corpus_parsed
 
 __all__ = ["corpus_db", "corpus_parsed"]
