@@ -34,7 +34,7 @@ def register(sub: Any) -> None:
         "--format",
         action=FormatAction,
         metavar="NAME[=FILE]",
-        help="table, json, sarif, junit, markdown, html (repeatable; default: table)",
+        help="table, json, sarif, junit, markdown, html, cyclonedx, spdx (repeatable; default: table)",
     )
     out.add_argument("-o", "--output", action=OutputAction, metavar="FILE", help="file for the preceding --format")
     out.add_argument("--timings", action="store_true", help="include analyzer durations in JSON")
