@@ -29,7 +29,7 @@ demo: $(STAMP)
 	@rm -f $(DEMO_OUT)/advisories.db
 	@$(VENV)/bin/garrison db import examples/advisories --db $(DEMO_OUT)/advisories.db
 	@set +e; $(VENV)/bin/garrison scan $(DEMO_DIR) --no-progress --db $(DEMO_OUT)/advisories.db \
-	    --format table --format html=$(DEMO_OUT)/report.html \
+	    --format table --limit 10 --format html=$(DEMO_OUT)/report.html \
 	    --format sarif=$(DEMO_OUT)/report.sarif --format json=$(DEMO_OUT)/report.json; \
 	code=$$?; set -e; \
 	echo; echo "HTML report: $$(pwd)/$(DEMO_OUT)/report.html"; \
