@@ -71,8 +71,7 @@ def build_coverage(rs: RuleSet, ran: dict[int, int], variant_unsupported: dict[i
         if i in rs.unsupported and not ran.get(i):
             rep.rules.append(RuleCoverage(state="unsupported", reason=rs.unsupported[i], **base))
         elif m["kind"] == "correlation":
-            refs = rs.correlations.get(i, {}).get("rules", [])
-            n = sum(ran.get(r, 0) for r in refs)
+            n = _correlation_events(rs, i, ran, frozenset())
             state: State = "ran" if n else "no-logsource"
             rep.rules.append(RuleCoverage(state=state, events=n, **base))
         elif ran.get(i):
@@ -83,3 +82,13 @@ def build_coverage(rs: RuleSet, ran: dict[int, int], variant_unsupported: dict[i
             rep.rules.append(RuleCoverage(state="no-logsource", **base))
     rep.problems = [(p.path, p.reason) for p in rs.problems]
     return rep
+
+
+def _correlation_events(rs: RuleSet, index: int, ran: dict[int, int], seen: frozenset[int]) -> int:
+    """Events the base rules under a (possibly chained) correlation met."""
+    if index in seen:
+        return 0
+    total = 0
+    for r in rs.correlations.get(index, {}).get("rules", []):
+        total += _correlation_events(rs, r, ran, seen | {index}) if r in rs.correlations else ran.get(r, 0)
+    return total

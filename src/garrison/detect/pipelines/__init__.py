@@ -85,6 +85,7 @@ def build(specs: list[PipelineSpec]) -> Any:
 
     pipelines = []
     for spec in specs:
+        _refuse_external(spec)
         try:
             p = ProcessingPipeline.from_yaml(spec.text, policy=engine_policy())
         except (SigmaError, ValueError, TypeError, KeyError, AttributeError) as exc:
@@ -97,6 +98,31 @@ def build(specs: list[PipelineSpec]) -> Any:
     for p in pipelines:
         combined = combined + p
     return combined
+
+
+#: pySigma transformations that read files, URLs or run commands: never allowed in a pipeline given to hunt
+EXTERNAL = frozenset({"file_placeholders", "http_placeholders", "command_placeholders"})
+
+
+def _refuse_external(spec: PipelineSpec) -> None:
+    import yaml
+
+    try:
+        doc = yaml.safe_load(spec.text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {' '.join(str(exc).split())[:200]}", path=spec.name) from None
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("type") in EXTERNAL:
+                raise ConfigError(
+                    f"transformation {node['type']!r} reads outside data (files, URLs, commands); not allowed",
+                    path=spec.name,
+                )
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
 
 
 def variant_specs(variant: str, extra: tuple[PipelineSpec, ...]) -> list[PipelineSpec]:
