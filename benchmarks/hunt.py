@@ -27,8 +27,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import garrison_cmd, machine, report  # noqa: E402
-from hunt_corpus import CORPUS, OUT, corpus  # noqa: E402
+from _common import garrison_cmd, machine, report
+from hunt_corpus import CORPUS, OUT, corpus
 
 RULE_DIRS = ("rules", "rules-emerging-threats", "rules-threat-hunting", "rules-placeholder")
 PEER_VENV = OUT / "sqlite-venv"
@@ -74,14 +74,24 @@ def bench_loading(runs: int) -> None:
     assert not any(c["cached"] for c in cold) and all(w["cached"] for w in warm)
     rules = cold[0]["rules"]
     print(f"\n## rule loading: {rules} SigmaHQ rule files ({cold[0]['unsupported']} unsupported), {runs} runs, medians")
-    report("cold: parse (pySigma) + compile to IR, fresh process", statistics.median(c["load"] for c in cold), "s", "<= 10 s")
-    report("cold: + build every rule's matcher (else lazily per log source)", statistics.median(c["load"] + c["compile_all"] for c in cold), "s")
+    report(
+        "cold: parse (pySigma) + compile to IR, fresh process",
+        statistics.median(c["load"] for c in cold),
+        "s",
+        "<= 10 s",
+    )
+    report(
+        "cold: + build every rule's matcher (else lazily per log source)",
+        statistics.median(c["load"] + c["compile_all"] for c in cold),
+        "s",
+    )
     report("cached: IR from the verified on-disk cache", statistics.median(w["load"] for w in warm), "s", "<= 1 s")
     report("cached: + build every rule's matcher", statistics.median(w["load"] + w["compile_all"] for w in warm), "s")
 
 
 def _hunt(events: Path, jobs: int, out: Path) -> dict[str, float]:
-    cmd = [*garrison_cmd(), "hunt", *sum((["--rules", str(p)] for p in rule_paths()), []), str(events),
+    rules = [arg for p in rule_paths() for arg in ("--rules", str(p))]
+    cmd = [*garrison_cmd(), "hunt", *rules, str(events),
            "--format", "jsonl", "--output", str(out), "--jobs", str(jobs)]  # fmt: skip
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
@@ -100,7 +110,9 @@ def bench_throughput(n: int, runs: int) -> None:
     warm = OUT / "warm.jsonl"
     warm.write_text("\n".join(events.open().readline() for _ in range(1)))
     _hunt(warm, 1, OUT / "warm-alerts.jsonl")  # fill the ruleset cache
-    print(f"\n## throughput: {n:,} events ({meta['benign_share']:.1%} benign), full ruleset, jsonl output, {runs} run(s)")
+    print(
+        f"\n## throughput: {n:,} events ({meta['benign_share']:.1%} benign), full ruleset, jsonl output, {runs} run(s)"
+    )
     for jobs in (1, 2):
         res = [_hunt(events, jobs, OUT / f"alerts-{jobs}.jsonl") for _ in range(runs)]
         wall = statistics.median(r["wall"] for r in res)
@@ -172,12 +184,17 @@ def bench_peer(n: int) -> None:
     ours = [_hunt(events, 1, ours_out) for _ in range(3)]
     ours_wall = statistics.median(r["wall"] for r in ours)
     s = peer["seconds"]
-    print(f"\n## same events ({n:,}) and rules: pySigma {peer['pysigma']} + pysigma-backend-sqlite {peer['backend']} + SQLite")
+    print(
+        f"\n## same events ({n:,}) and rules: pySigma {peer['pysigma']} + pysigma-backend-sqlite "
+        f"{peer['backend']} + SQLite"
+    )
     report("peer: load events into SQLite + run every rule's query", s["load_events"] + s["queries"], "s")
     report("peer: + load and convert the rules (pySigma)", s["load_rules"] + s["convert"], "s")
     report("peer: whole process", peer_wall, "s")
     report("garrison hunt (whole CLI run, cached rules), median of 3", ours_wall, "s")
-    report("ratio: peer events+queries / garrison whole run", (s["load_events"] + s["queries"]) / ours_wall, "x", ">= 5x")
+    report(
+        "ratio: peer events+queries / garrison whole run", (s["load_events"] + s["queries"]) / ours_wall, "x", ">= 5x"
+    )
     report("ratio: peer whole process / garrison whole run", peer_wall / ours_wall, "x")
     compare(peer, ours_out, events)
 
@@ -197,7 +214,7 @@ def compare(peer: dict[str, Any], ours_out: Path, events: Path) -> None:
     only_theirs = sorted(theirs - ours)
     print(f"matches: garrison {len(ours):,}, peer {len(theirs):,}, common {len(ours & theirs):,}, "
           f"only garrison {len(only_ours)}, only peer {len(only_theirs)}")  # fmt: skip
-    why = Counter()
+    why: Counter[tuple[str, Any, Any, str]] = Counter()
     for rid, n in only_ours:
         ev = json.loads(lines[n - 1])
         why[("only garrison", ev.get("Channel"), ev.get("EventID"), rid)] += 1
@@ -207,7 +224,10 @@ def compare(peer: dict[str, Any], ours_out: Path, events: Path) -> None:
     for (side, ch, eid, rid), count in sorted(why.items(), key=lambda kv: -kv[1]):
         print(f"  {side:13} {count:6}  rule {rid}  events {ch}/{eid}")
     if peer["conversion_failed"] or peer["query_failed"]:
-        print(f"peer: {len(peer['conversion_failed'])} rules failed to convert, {len(peer['query_failed'])} queries failed")
+        print(
+            f"peer: {len(peer['conversion_failed'])} rules failed to convert, "
+            f"{len(peer['query_failed'])} queries failed"
+        )
         for rid, msg in list(peer["query_failed"].items())[:10]:
             print(f"  query failed {rid}: {msg}")
 

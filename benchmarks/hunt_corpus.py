@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (realistic event templates read better one per line)
 """Deterministic benchmark corpus for ``garrison hunt``: SigmaHQ regression events (converted from their EVTX to
 flat JSON) mixed with generated benign Sysmon / Windows Security events with realistic values.
 
@@ -25,32 +26,101 @@ HOSTS = [f"WS{n:04d}.corp.example.com" for n in range(1, 120)] + [f"SRV-{n:02d}.
 USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "svc_backup", "svc_sql"]
 SYSTEM_BINS = [
     ("C:\\Windows\\System32\\svchost.exe", "svchost.exe -k netsvcs -p -s {svc}", "C:\\Windows\\System32\\services.exe"),
-    ("C:\\Windows\\System32\\conhost.exe", "\\??\\C:\\Windows\\system32\\conhost.exe 0xffffffff -ForceV1", "C:\\Windows\\System32\\cmd.exe"),
+    (
+        "C:\\Windows\\System32\\conhost.exe",
+        "\\??\\C:\\Windows\\system32\\conhost.exe 0xffffffff -ForceV1",
+        "C:\\Windows\\System32\\cmd.exe",
+    ),
     ("C:\\Windows\\System32\\taskhostw.exe", "taskhostw.exe {{{guid}}}", "C:\\Windows\\System32\\svchost.exe"),
-    ("C:\\Windows\\System32\\RuntimeBroker.exe", "C:\\Windows\\System32\\RuntimeBroker.exe -Embedding", "C:\\Windows\\System32\\svchost.exe"),
-    ("C:\\Windows\\System32\\SearchProtocolHost.exe", '"C:\\Windows\\system32\\SearchProtocolHost.exe" Global\\UsGthrFltPipeMssGthrPipe{n}', "C:\\Windows\\System32\\SearchIndexer.exe"),
-    ("C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe", '"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe" --type=renderer --lang=en-US --renderer-client-id={n}', "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe"),
-    ("C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE", '"C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE"', "C:\\Windows\\explorer.exe"),
-    ("C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", "powershell.exe -NoProfile -File C:\\Scripts\\inventory.ps1", "C:\\Windows\\System32\\svchost.exe"),
-    ("C:\\Windows\\System32\\cmd.exe", 'C:\\Windows\\system32\\cmd.exe /c "C:\\Program Files\\Backup\\run-backup.cmd"', "C:\\Windows\\System32\\svchost.exe"),
-    ("C:\\Program Files\\Git\\cmd\\git.exe", "git.exe fetch --prune origin", "C:\\Program Files\\Microsoft VS Code\\Code.exe"),
-    ("C:\\Windows\\System32\\wbem\\WmiPrvSE.exe", "C:\\Windows\\system32\\wbem\\wmiprvse.exe -secured -Embedding", "C:\\Windows\\System32\\svchost.exe"),
-    ("C:\\Program Files\\Microsoft VS Code\\Code.exe", '"C:\\Program Files\\Microsoft VS Code\\Code.exe" --type=utility', "C:\\Windows\\explorer.exe"),
+    (
+        "C:\\Windows\\System32\\RuntimeBroker.exe",
+        "C:\\Windows\\System32\\RuntimeBroker.exe -Embedding",
+        "C:\\Windows\\System32\\svchost.exe",
+    ),
+    (
+        "C:\\Windows\\System32\\SearchProtocolHost.exe",
+        '"C:\\Windows\\system32\\SearchProtocolHost.exe" Global\\UsGthrFltPipeMssGthrPipe{n}',
+        "C:\\Windows\\System32\\SearchIndexer.exe",
+    ),
+    (
+        "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe",
+        '"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe" --type=renderer --lang=en-US --renderer-client-id={n}',
+        "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe",
+    ),
+    (
+        "C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE",
+        '"C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE"',
+        "C:\\Windows\\explorer.exe",
+    ),
+    (
+        "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
+        "powershell.exe -NoProfile -File C:\\Scripts\\inventory.ps1",
+        "C:\\Windows\\System32\\svchost.exe",
+    ),
+    (
+        "C:\\Windows\\System32\\cmd.exe",
+        'C:\\Windows\\system32\\cmd.exe /c "C:\\Program Files\\Backup\\run-backup.cmd"',
+        "C:\\Windows\\System32\\svchost.exe",
+    ),
+    (
+        "C:\\Program Files\\Git\\cmd\\git.exe",
+        "git.exe fetch --prune origin",
+        "C:\\Program Files\\Microsoft VS Code\\Code.exe",
+    ),
+    (
+        "C:\\Windows\\System32\\wbem\\WmiPrvSE.exe",
+        "C:\\Windows\\system32\\wbem\\wmiprvse.exe -secured -Embedding",
+        "C:\\Windows\\System32\\svchost.exe",
+    ),
+    (
+        "C:\\Program Files\\Microsoft VS Code\\Code.exe",
+        '"C:\\Program Files\\Microsoft VS Code\\Code.exe" --type=utility',
+        "C:\\Windows\\explorer.exe",
+    ),
 ]
 SERVICES = ["netsvcs", "LocalServiceNetworkRestricted", "UnistackSvcGroup", "wsappx", "DcomLaunch", "RPCSS"]
-DLLS = ["ntdll.dll", "kernel32.dll", "KernelBase.dll", "user32.dll", "advapi32.dll", "combase.dll", "ole32.dll", "crypt32.dll", "ws2_32.dll", "msvcrt.dll", "sechost.dll", "rpcrt4.dll"]
-DOMAINS = ["www.microsoft.com", "login.microsoftonline.com", "outlook.office365.com", "teams.microsoft.com", "github.com", "update.googleapis.com", "clients2.google.com", "fileserver01.corp.example.com", "intranet.corp.example.com", "ocsp.digicert.com"]
+DLLS = [
+    "ntdll.dll",
+    "kernel32.dll",
+    "KernelBase.dll",
+    "user32.dll",
+    "advapi32.dll",
+    "combase.dll",
+    "ole32.dll",
+    "crypt32.dll",
+    "ws2_32.dll",
+    "msvcrt.dll",
+    "sechost.dll",
+    "rpcrt4.dll",
+]
+DOMAINS = [
+    "www.microsoft.com",
+    "login.microsoftonline.com",
+    "outlook.office365.com",
+    "teams.microsoft.com",
+    "github.com",
+    "update.googleapis.com",
+    "clients2.google.com",
+    "fileserver01.corp.example.com",
+    "intranet.corp.example.com",
+    "ocsp.digicert.com",
+]
 REG_KEYS = [
     "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Explorer\\FileExts\\.txt\\OpenWithList",
     "HKU\\{sid}\\Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles\\Outlook\\LastChange",
     "HKLM\\SYSTEM\\CurrentControlSet\\Services\\bam\\State\\UserSettings\\{sid}\\LastRun",
     "HKU\\{sid}\\Software\\Google\\Chrome\\BLBeacon\\state",
 ]
-FILES = ["C:\\Users\\{u}\\AppData\\Local\\Temp\\chrome_{n}.tmp", "C:\\Users\\{u}\\Documents\\report-{n}.docx", "C:\\ProgramData\\Microsoft\\Windows Defender\\Scans\\History\\{n}.bin", "C:\\Windows\\Temp\\MpCmdRun.log"]
+FILES = [
+    "C:\\Users\\{u}\\AppData\\Local\\Temp\\chrome_{n}.tmp",
+    "C:\\Users\\{u}\\Documents\\report-{n}.docx",
+    "C:\\ProgramData\\Microsoft\\Windows Defender\\Scans\\History\\{n}.bin",
+    "C:\\Windows\\Temp\\MpCmdRun.log",
+]
 
 
 def _guid(r: random.Random) -> str:
-    return "{:08X}-{:04X}-{:04X}-{:04X}-{:012X}".format(r.getrandbits(32), r.getrandbits(16), r.getrandbits(16), r.getrandbits(16), r.getrandbits(48))
+    return f"{r.getrandbits(32):08X}-{r.getrandbits(16):04X}-{r.getrandbits(16):04X}-{r.getrandbits(16):04X}-{r.getrandbits(48):012X}"
 
 
 def _sid(r: random.Random) -> str:
@@ -126,14 +196,28 @@ def benign(r: random.Random, t: datetime) -> dict[str, Any]:
             "ProcessName": "C:\\Windows\\System32\\lsass.exe", "IpAddress": f"10.20.{r.randint(0, 255)}.{r.randint(1, 254)}", "IpPort": "0",
         }  # fmt: skip
     if sec < 0.7:
-        return base | common | {"EventID": 4634, "TargetUserName": user, "TargetDomainName": "CORP", "TargetLogonId": hex(r.getrandbits(32)), "LogonType": 3}
+        return (
+            base
+            | common
+            | {
+                "EventID": 4634,
+                "TargetUserName": user,
+                "TargetDomainName": "CORP",
+                "TargetLogonId": hex(r.getrandbits(32)),
+                "LogonType": 3,
+            }
+        )
     if sec < 0.85:
         return base | common | {
             "EventID": 4688, "NewProcessId": hex(r.randint(400, 30000)), "NewProcessName": img, "TokenElevationType": "%%1936",
             "ProcessId": hex(r.randint(400, 30000)), "CommandLine": cli, "TargetUserName": user, "ParentProcessName": parent,
             "MandatoryLabel": "S-1-16-8192",
         }  # fmt: skip
-    return base | common | {"EventID": 4672, "PrivilegeList": "SeSecurityPrivilege\n\t\t\tSeBackupPrivilege\n\t\t\tSeRestorePrivilege"}
+    return (
+        base
+        | common
+        | {"EventID": 4672, "PrivilegeList": "SeSecurityPrivilege\n\t\t\tSeBackupPrivilege\n\t\t\tSeRestorePrivilege"}
+    )
 
 
 def regression_events() -> list[dict[str, Any]]:

@@ -30,13 +30,14 @@ def main() -> int:
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
 
-    from sigma.backends.sqlite import sqliteBackend
+    # these live only in the throwaway peer venv (not in Garrison's own environment)
+    from sigma.backends.sqlite import sqliteBackend  # type: ignore[import-not-found,unused-ignore]
     from sigma.collection import SigmaCollection
-    from sigma.pipelines.sysmon import sysmon_pipeline
-    from sigma.pipelines.windows import windows_logsource_pipeline
+    from sigma.pipelines.sysmon import sysmon_pipeline  # type: ignore[import-not-found,unused-ignore]
+    from sigma.pipelines.windows import windows_logsource_pipeline  # type: ignore[import-not-found,unused-ignore]
 
     t0 = time.perf_counter()
-    files = [p for r in args.rules for p in sorted(Path(r).rglob("*.yml"))]
+    files: list[str | Path] = [p for r in args.rules for p in sorted(Path(r).rglob("*.yml"))]
     coll = SigmaCollection.load_ruleset(files, collect_errors=True)
     load_rules = time.perf_counter() - t0
     backend = sqliteBackend(processing_pipeline=sysmon_pipeline() + windows_logsource_pipeline(), collect_errors=True)
@@ -50,7 +51,7 @@ def main() -> int:
         rid = str(rule.id)
         try:
             out = backend.convert_rule(rule)
-        except Exception as exc:  # noqa: BLE001 - a conversion failure is a result to report
+        except Exception as exc:
             failed[rid] = f"{type(exc).__name__}: {exc}"[:300]
             continue
         if rule.errors:
@@ -72,9 +73,7 @@ def main() -> int:
                 columns.setdefault(k, None)
     cols = list(columns)
     conn.execute(
-        "CREATE TABLE logs (row_id INTEGER PRIMARY KEY, "
-        + ", ".join(f'"{c}" TEXT COLLATE NOCASE' for c in cols)
-        + ")"
+        "CREATE TABLE logs (row_id INTEGER PRIMARY KEY, " + ", ".join(f'"{c}" TEXT COLLATE NOCASE' for c in cols) + ")"
     )
     placeholders = ", ".join("?" for _ in range(len(cols) + 1))
     conn.executemany(

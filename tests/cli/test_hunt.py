@@ -40,7 +40,9 @@ def test_table_output_and_summary(cli: Callable[..., Any], rules: list[str]) -> 
     assert "coverage:" in res.out and "corrupt record(s) skipped" in res.out
 
 
-def test_jsonl_csv_sarif_and_attack_layer(cli: Callable[..., Any], rules: list[str], tmp_path: Path, corpus: Path) -> None:
+def test_jsonl_csv_sarif_and_attack_layer(
+    cli: Callable[..., Any], rules: list[str], tmp_path: Path, corpus: Path
+) -> None:
     import jsonschema
 
     out_jsonl, out_csv, out_sarif, layer = (tmp_path / n for n in ("a.jsonl", "a.csv", "a.sarif", "layer.json"))
@@ -99,7 +101,9 @@ def test_stdin_with_input_format(cli: Callable[..., Any], rules: list[str], monk
     assert json.loads(res.out.splitlines()[0])["source"] == "-"
 
 
-def test_jobs_give_the_same_alerts(cli: Callable[..., Any], rules: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_jobs_give_the_same_alerts(
+    cli: Callable[..., Any], rules: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from garrison.detect import hunt
 
     big = tmp_path / "access.log"
@@ -123,7 +127,9 @@ def test_jobs_give_the_same_alerts(cli: Callable[..., Any], rules: list[str], tm
         (["--pipeline", "BADPIPE", "LOG"], "invalid pipeline"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(cli: Callable[..., Any], rules: list[str], tmp_path: Path, args: list[str], message: str) -> None:
+def test_bad_input_is_one_line_and_exit_2(
+    cli: Callable[..., Any], rules: list[str], tmp_path: Path, args: list[str], message: str
+) -> None:
     bad = tmp_path / "bad-pipeline.yml"
     bad.write_text("transformations:\n  - type: no_such_transformation\n")
     args = [str(LOGS / "audit.log") if a == "LOG" else str(bad) if a == "BADPIPE" else a for a in args]

@@ -32,7 +32,15 @@ def rule(detection: str, *, title: str = "t", rid: str = "00000000-0000-0000-000
 
 
 def event(fields: dict[str, Any], *, ts: float | None = None, variant: str = "test", pos: str = "1") -> Event:
-    return Event(dict(fields), origin="test.log", position=pos, family="test", logsource=TEST_SOURCE, timestamp=ts, variant=variant)
+    return Event(
+        dict(fields),
+        origin="test.log",
+        position=pos,
+        family="test",
+        logsource=TEST_SOURCE,
+        timestamp=ts,
+        variant=variant,
+    )
 
 
 def fires(detection: str, fields: dict[str, Any], *, prefilter: bool = True) -> bool:

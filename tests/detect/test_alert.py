@@ -9,7 +9,13 @@ import pytest
 from garrison.core.alert import MatchedEvent, alert_to_dict, attack_from_tags, new_alert
 from garrison.core.frozen import FrozenDict
 
-META = {"id": "r-1", "title": "T", "level": "high", "status": "test", "tags": ["attack.execution", "attack.t1059.001", "attack.g0016", "cve.2021-1"]}
+META = {
+    "id": "r-1",
+    "title": "T",
+    "level": "high",
+    "status": "test",
+    "tags": ["attack.execution", "attack.t1059.001", "attack.g0016", "cve.2021-1"],
+}
 
 
 def _alert(pos: str = "7", origin: str = "/var/log/a.evtx") -> object:
@@ -19,7 +25,10 @@ def _alert(pos: str = "7", origin: str = "/var/log/a.evtx") -> object:
 
 def test_attack_from_tags() -> None:
     assert attack_from_tags(META["tags"]) == (("TA0002",), ("T1059.001",))
-    assert attack_from_tags(["attack.defense-evasion", "attack.defense_evasion", "attack.t1027"]) == (("TA0005",), ("T1027",))
+    assert attack_from_tags(["attack.defense-evasion", "attack.defense_evasion", "attack.t1027"]) == (
+        ("TA0005",),
+        ("T1027",),
+    )
 
 
 def test_alert_id_is_deterministic_and_position_sensitive() -> None:
@@ -32,7 +41,7 @@ def test_alert_id_is_deterministic_and_position_sensitive() -> None:
 def test_alert_is_immutable_and_serialises() -> None:
     a = _alert()
     with pytest.raises(dataclasses.FrozenInstanceError):
-        a.level = "low"  # type: ignore[attr-defined,misc]
+        a.level = "low"  # type: ignore[attr-defined]
     doc = alert_to_dict(a)  # type: ignore[arg-type]
     assert doc["attack"] == {"tactics": ["TA0002"], "techniques": ["T1059.001"]}
     assert doc["events"][0]["fields"] == {"EventID": 1}

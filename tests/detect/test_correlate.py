@@ -109,7 +109,11 @@ def test_event_count_does_not_count_events_outside_the_window(tmp_path: Path) ->
 
 
 def test_event_count_respects_group_by(tmp_path: Path) -> None:
-    evs = [_ev(4625, 0, TargetUserName="alice"), _ev(4625, 1, TargetUserName="bob"), _ev(4625, 2, TargetUserName="alice")]
+    evs = [
+        _ev(4625, 0, TargetUserName="alice"),
+        _ev(4625, 1, TargetUserName="bob"),
+        _ev(4625, 2, TargetUserName="alice"),
+    ]
     assert corr(hunt(tmp_path, EVENT_COUNT, evs)) == []
     evs.append(_ev(4625, 3, TargetUserName="alice"))
     (a,) = corr(hunt(tmp_path, EVENT_COUNT, evs))
@@ -259,7 +263,9 @@ def test_value_count_out_of_window_values_do_not_count(tmp_path: Path) -> None:
         ("value_percentile", "        percentile: 90\n", "gte: 700", [100, 200, 300, 400, 1000], True, 760.0),
     ],
 )
-def test_value_aggregates(tmp_path: Path, kind: str, extra: str, threshold: str, sizes: list[int], fires: bool, value: float | None) -> None:
+def test_value_aggregates(
+    tmp_path: Path, kind: str, extra: str, threshold: str, sizes: list[int], fires: bool, value: float | None
+) -> None:
     rule = f"""\
 title: Exfil volume
 id: 5c8a1f4e-0000-4000-8000-0000000000c6
@@ -316,7 +322,9 @@ def test_aliases_group_differently_named_fields(tmp_path: Path) -> None:
 
 
 def test_chained_correlations(tmp_path: Path) -> None:
-    rule = EVENT_COUNT.replace("title: Brute force", "title: Brute force\nname: brute") + """\
+    rule = (
+        EVENT_COUNT.replace("title: Brute force", "title: Brute force\nname: brute")
+        + """\
 ---
 title: Repeated brute force bursts
 id: 5c8a1f4e-0000-4000-8000-0000000000c8
@@ -332,6 +340,7 @@ correlation:
     condition:
         gte: 2
 """
+    )
     evs = [_ev(4625, t, TargetUserName="alice") for t in (0, 1, 2, 100, 101, 102)]
     alerts = corr(hunt(tmp_path, rule, evs))
     titles = sorted(a.rule_title for a in alerts)

@@ -66,7 +66,10 @@ def test_every_rule_loads_and_compiles_or_says_why(sigma_dir: Path, sigma_rulese
     assert set(reasons) <= {"placeholder"}, sigma_ruleset.unsupported
     for i, reason in sigma_ruleset.unsupported.items():
         assert reason and "has no values" in reason
-        assert "rules-placeholder" in sigma_ruleset.meta[i]["path"] or "expand" in Path(sigma_ruleset.meta[i]["path"]).read_text()
+        assert (
+            "rules-placeholder" in sigma_ruleset.meta[i]["path"]
+            or "expand" in Path(sigma_ruleset.meta[i]["path"]).read_text()
+        )
     compiled = sum(1 for ir in sigma_ruleset.base if ir is not None)
     assert compiled + len(sigma_ruleset.unsupported) == len(sigma_ruleset.meta)
 

@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     from garrison.cli.common import write_output
     from garrison.core.errors import UsageError
     from garrison.detect.hunt import HuntRequest, run_hunt
-    from garrison.detect.output import OutputContext, get_writer
+    from garrison.detect.output import OutputContext, get_writer, write_chunks
     from garrison.detect.output.attack import write_layer
     from garrison.detect.update import installed_rules
 
@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
             summary=summary if name == "table" and path in (None, "-") else (),
             color=color and path in (None, "-"),
         )
-        write_output(path, get_writer(name)(outcome.alerts, ctx))
+        write_chunks(path, get_writer(name)(outcome.alerts, ctx))
     if not any(name == "table" and path in (None, "-") for name, path in outputs):
         for line in summary:
             print(line, file=sys.stderr)
@@ -178,7 +178,9 @@ def summary_lines(outcome: Any) -> list[str]:
 
 
 def coverage_table(outcome: Any) -> str:
-    rows = sorted(outcome.coverage.rules, key=lambda r: ({"unsupported": 0, "no-logsource": 1, "ran": 2}[r.state], r.path))
+    rows = sorted(
+        outcome.coverage.rules, key=lambda r: ({"unsupported": 0, "no-logsource": 1, "ran": 2}[r.state], r.path)
+    )
     out = [f"{'STATE':13}  {'EVENTS':>8}  {'RULE':60}  DETAIL"]
     for r in rows:
         detail = r.reason if r.state == "unsupported" else r.logsource

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from garrison.core.fingerprint import fingerprint_of
@@ -72,6 +73,11 @@ def attack_from_tags(tags: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, .
             if tid not in tactics:
                 tactics.append(tid)
     return tuple(tactics), tuple(techniques)
+
+
+@lru_cache(maxsize=8192)
+def _attack_cached(tags: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return attack_from_tags(tags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +162,7 @@ def new_alert(
     id_extra: str = "",
 ) -> Alert:
     tags = tuple(meta.get("tags") or ())
-    tactics, techniques = attack_from_tags(tags)
+    tactics, techniques = _attack_cached(tags)
     rule_id = str(meta.get("id") or "")
     return Alert(
         id=alert_id(rule_id, events, id_extra),

@@ -75,14 +75,14 @@ def rule_ir(rule: SigmaRule) -> dict[str, Any]:
     for name, detection in detections.detections.items():
         try:
             tree = detection.postprocess(detections)
-        except Exception as exc:  # pySigma raises several types; each is a reason to report, not to crash
+        except Exception as exc:  # noqa: BLE001 - pySigma raises many types; each is a reason to report
             raise Unsupported(f"detection {name!r}: {exc}") from None
         selections[name] = _node(tree) if tree is not None else ["const", False]
     conditions: list[Node] = []
     for cond in detections.parsed_condition:
         try:
             parsed = cond.parse(postprocess=False)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - reported as the rule's reason
             raise Unsupported(f"condition {cond.condition!r}: {exc}") from None
         conditions.append(_condition(parsed, detections))
     condition = conditions[0] if len(conditions) == 1 else ["or", conditions]
@@ -199,7 +199,10 @@ def string_matcher(value: SigmaString) -> list[Any]:
     for p in parts:
         if isinstance(p, Placeholder):
             raise Unsupported(f"placeholder %{p.name}% has no values (define it in a pipeline's vars)")
-    norm = (lambda t: t) if cased else (lambda t: t.lower())
+
+    def norm(t: str) -> str:
+        return t if cased else t.lower()
+
     star, one = SpecialChars.WILDCARD_MULTI, SpecialChars.WILDCARD_SINGLE
     if not parts:
         return ["eq", "", cased]

@@ -19,7 +19,6 @@ from garrison.detect.prefilter import Prefilter, literal_alternatives
 from garrison.detect.router import Router
 from garrison.detect.ruleset import RuleSet
 
-
 #: events a route observes literal frequencies over before it re-picks each rule's literal set
 LEARN_EVENTS = 2000
 
@@ -218,7 +217,7 @@ def explain(rule: CompiledRule, ev: Event) -> list[tuple[str, tuple[str, ...]]]:
     for name, pred in rule.selections.items():
         try:
             ok = pred(ev)
-        except Exception:  # explaining is best effort; the match itself already happened
+        except Exception:  # noqa: BLE001 - explaining is best effort; the match itself already happened
             ok = False
         if ok:
             out.append((_display_name(name), tuple(_fields(rule.ir["selections"][name]))))

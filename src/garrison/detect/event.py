@@ -85,21 +85,48 @@ class Event:
         self.logsource = logsource
         self.timestamp = timestamp
         self.variant = variant or family
+        # one pass: lowered values for the matchers and the prefilter's text (see blob())
         low: dict[str, str] = {}
         multi: dict[str, list[str]] = {}
+        parts: list[str] = []
+        add = parts.append
+        affixes = _AFFIXES
         for k, v in fields.items():
             t = type(v)
             if t is str:
-                low[k] = v.lower()  # type: ignore[union-attr]
+                lv = v.lower()
             elif v is None or t is dict:
                 continue
             elif t is list:
-                multi[k] = [scalar_text(x).lower() for x in v if x is not None and not isinstance(x, dict | list)]
+                items = [scalar_text(x).lower() for x in v if x is not None and not isinstance(x, dict | list)]
+                multi[k] = items
+                ps = affixes.get(k) or _affixes(k)
+                for x in items:
+                    _blob_line(add, ps, x)
+                continue
             else:
-                low[k] = scalar_text(v).lower()
+                lv = scalar_text(v).lower()
+            low[k] = lv
+            ps = affixes.get(k) or _affixes(k)
+            if "\n" in lv or "\x01" in lv:
+                add(ps[0] + lv.replace("\n", " ").replace("\x01", " ") + ps[1])
+            else:
+                add(ps[0])
+                add(lv)
+                add(ps[1])
+            if (
+                lv
+                and lv[0] in _NUM_START
+                and _NUMERIC.match(lv)
+                and not (lv.isdigit() and (lv[0] != "0" or len(lv) == 1))
+            ):
+                c = canonical_number(lv)
+                if c is not None and c != lv:
+                    add(ps[0] + c + ps[1])
+        add("\n")
         self.low = low
         self.multi = multi
-        self._blob: str | None = None
+        self._blob = "".join(parts)
 
     def text(self, name: str) -> str | None:
         """The original-case string of a scalar field (for cased and regex matching)."""
@@ -117,36 +144,9 @@ class Event:
     def blob(self) -> str:
         """The text the literal prefilter scans: one line per value, ``field<SOH>value<SOH>field``, lowered, with
         newlines and SOH inside values blanked, plus a line with the canonical form of non-canonical numbers
-        (``0x10``, ``010``, ``16.0`` -> ``16``) so numeric tests can be prefiltered too (see prefilter.py)."""
-        if self._blob is not None:
-            return self._blob
-        parts: list[str] = []
-        add = parts.append
-        affixes = _AFFIXES
-        for k, v in self.low.items():
-            ps = affixes.get(k) or _affixes(k)
-            if "\n" in v or "\x01" in v:
-                v = v.replace("\n", " ").replace("\x01", " ")
-            add(ps[0])
-            add(v)
-            add(ps[1])
-            if v and v[0] in _NUM_START and _NUMERIC.match(v) and not (v.isdigit() and (v[0] != "0" or len(v) == 1)):
-                c = canonical_number(v)
-                if c is not None and c != v:
-                    add(ps[0])
-                    add(c)
-                    add(ps[1])
-        for k, items in self.multi.items():
-            ps = _affixes(k)
-            for v in items:
-                add(ps[0] + _clean(v) + ps[1])
-                if v and v[0] in _NUM_START and _NUMERIC.match(v):
-                    c = canonical_number(v)
-                    if c is not None and c != v:
-                        add(ps[0] + c + ps[1])
-        add("\n")
-        self._blob = blob = "".join(parts)
-        return blob
+        (``0x10``, ``010``, ``16.0`` -> ``16``) so numeric tests can be prefiltered too (see prefilter.py).
+        Built together with ``low`` in the constructor."""
+        return self._blob
 
     def all_low(self) -> Iterator[str]:
         yield from self.low.values()
@@ -200,6 +200,18 @@ def canonical_number(v: str) -> str | None:
     if f.is_integer() and abs(f) < 1e15:
         return str(int(f))
     return repr(f)
+
+
+def _canonical_int(v: str) -> bool:
+    return v.isdigit() and (v[0] != "0" or len(v) == 1)
+
+
+def _blob_line(add: Any, ps: tuple[str, str], v: str) -> None:
+    add(ps[0] + _clean(v) + ps[1])
+    if v and v[0] in _NUM_START and _NUMERIC.match(v):
+        c = canonical_number(v)
+        if c is not None and c != v:
+            add(ps[0] + c + ps[1])
 
 
 def _clean(v: str) -> str:
@@ -267,6 +279,7 @@ def parse_timestamp(value: Any) -> float | None:
     if not isinstance(value, str) or not value or len(value) > 64:
         return None
     s = value.strip()
+    dt: datetime | None
     try:
         dt = datetime.fromisoformat(s.replace("Z", "+00:00") if s.endswith("Z") else s)
     except ValueError:

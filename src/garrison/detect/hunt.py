@@ -28,7 +28,7 @@ from garrison.detect.coverage import CoverageReport, build_coverage
 from garrison.detect.detector import Detector, explain
 from garrison.detect.event import Event, format_timestamp
 from garrison.detect.load import LoadInfo, load_ruleset, save_variants
-from garrison.detect.ruleset import LEVELS, RuleSet
+from garrison.detect.ruleset import LEVELS
 from garrison.detect.sources.base import READ_ERRORS, SourceStats
 
 #: line-oriented inputs larger than this are split across workers
@@ -143,11 +143,15 @@ def run_hunt(req: HuntRequest) -> HuntOutcome:
     if info.cache_warning:
         warnings.append(info.cache_warning)
     if outcome_corr.no_timestamp:
-        warnings.append(f"{outcome_corr.no_timestamp} matched event(s) have no timestamp and were left out of correlations")
+        warnings.append(
+            f"{outcome_corr.no_timestamp} matched event(s) have no timestamp and were left out of correlations"
+        )
     from garrison.detect.regex import RegexTimeouts
 
     if RegexTimeouts.count:
-        warnings.append(f"{RegexTimeouts.count} regular-expression evaluation(s) hit the time bound and counted as no match")
+        warnings.append(
+            f"{RegexTimeouts.count} regular-expression evaluation(s) hit the time bound and counted as no match"
+        )
     return HuntOutcome(
         alerts,
         stats,
@@ -215,25 +219,22 @@ def _run_task(task: _Task) -> _Partial:
     meta = det.ruleset.meta
     for ev in _events(task, stats):
         n += 1
-        for c in det.match(ev):
+        hits = det.match(ev)
+        if not hits:
+            continue
+        mev = matched_event(ev)  # one copy of the event, shared by every alert about it
+        host = _host(ev)
+        for c in hits:
             m = meta[c.index]
-            mev = matched_event(ev)
             if m["output"]:
                 sels = tuple(MatchedSelection(name, flds) for name, flds in explain(c, ev))
                 alerts.append(
-                    new_alert(
-                        kind="detection",
-                        meta=m,
-                        events=(mev,),
-                        timestamp=mev.timestamp,
-                        host=_host(ev),
-                        matched=sels,
-                    )
+                    new_alert(kind="detection", meta=m, events=(mev,), timestamp=mev.timestamp, host=host, matched=sels)
                 )
             wanted = need.get(c.index)
             if wanted is not None:
                 values = {f: ev.fields.get(f) for f in wanted}
-                corr.append(correlate.CorrEvent(c.index, ev.timestamp, 0, values, (mev,), _host(ev)))
+                corr.append(correlate.CorrEvent(c.index, ev.timestamp, 0, values, (mev,), host))
     stats.events = n
     cov = det.finish_coverage()
     variants = {k: dict(v) for k, v in det.ruleset.variants.items()} if _in_worker() else {}

@@ -212,12 +212,7 @@ def _cidr_test(net: str) -> StrTest:
             addr = ipaddress.ip_address(v.strip("[]"))
         except ValueError:
             return False
-        if addr.version != network.version:
-            mapped = getattr(addr, "ipv4_mapped", None)
-            if mapped is None or network.version != 4:
-                return False
-            addr = mapped
-        return addr in network
+        return addr.version == 6 and addr in network
 
     return test
 
@@ -301,7 +296,7 @@ def _inline_pred(field: str, kind: str, text: Any) -> Pred:
             if v is not None:
                 return v in text
             mv = ev.multi.get(field)
-            return bool(mv) and any(x in text for x in mv)
+            return mv is not None and any(x in text for x in mv)
 
         return eq_any
     if kind == "eq":
@@ -309,9 +304,9 @@ def _inline_pred(field: str, kind: str, text: Any) -> Pred:
         def eq(ev: Event) -> bool:
             v = ev.low.get(field)
             if v is not None:
-                return v == text
+                return bool(v == text)
             mv = ev.multi.get(field)
-            return bool(mv) and text in mv
+            return mv is not None and text in mv
 
         return eq
     if kind == "pre":
@@ -321,7 +316,7 @@ def _inline_pred(field: str, kind: str, text: Any) -> Pred:
             if v is not None:
                 return v.startswith(text)
             mv = ev.multi.get(field)
-            return bool(mv) and any(x.startswith(text) for x in mv)
+            return mv is not None and any(x.startswith(text) for x in mv)
 
         return pre
     if kind == "suf":
@@ -331,7 +326,7 @@ def _inline_pred(field: str, kind: str, text: Any) -> Pred:
             if v is not None:
                 return v.endswith(text)
             mv = ev.multi.get(field)
-            return bool(mv) and any(x.endswith(text) for x in mv)
+            return mv is not None and any(x.endswith(text) for x in mv)
 
         return suf
 
@@ -340,7 +335,7 @@ def _inline_pred(field: str, kind: str, text: Any) -> Pred:
         if v is not None:
             return text in v
         mv = ev.multi.get(field)
-        return bool(mv) and any(text in x for x in mv)
+        return mv is not None and any(text in x for x in mv)
 
     return contains
 

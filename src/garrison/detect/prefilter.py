@@ -9,8 +9,7 @@ The prefilter can only remove rules that cannot match — it never changes a res
 
 from __future__ import annotations
 
-import re
-import re._parser as sre_parse
+import importlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -57,7 +56,7 @@ def _alts(node: Node, selections: dict[str, Node], limit: int) -> list[list[str]
             got = _alts(kid, selections, limit)
             if not got:
                 return []
-            out.extend(max(got, key=_score))
+            out.extend(sorted(got, key=_score)[-1])
         return [out]
     if op == "const":
         return [[]] if not node[1] else []
@@ -149,8 +148,8 @@ def regex_literal(pattern: str, flags: str = "") -> str | None:
     """The longest run of literal characters that every match of the regex must contain (ASCII only,
     top-level sequence only: anything inside alternations, groups or repeats is ignored)."""
     try:
-        parsed = sre_parse.parse(pattern)
-    except Exception:  # not parseable by Python's parser (RE2-only syntax): no literal
+        parsed = importlib.import_module("re._parser").parse(pattern)
+    except Exception:  # noqa: BLE001 - not parseable by Python's parser (RE2-only syntax): no literal
         return None
     best: list[str] = []
     run: list[str] = []
@@ -194,7 +193,7 @@ class Prefilter:
                 flags=hyperscan.HS_FLAG_SINGLEMATCH,
                 literal=True,
             )
-        except Exception:  # hyperscan.error (e.g. unsupported platform feature): use the portable loop
+        except Exception:  # noqa: BLE001 - hyperscan.error (unsupported platform feature): portable loop
             return
         self._db = db
         self._scratch = hyperscan.Scratch(db)

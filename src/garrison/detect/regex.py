@@ -59,13 +59,13 @@ def compile_search(pattern: str, flags: str = "") -> tuple[Search, str]:
         opts.log_errors = False
         compiled = re2.compile(full, options=opts)
         return _fast(compiled, anchored=False), "re2"
-    except Exception:  # re2.error, or the pattern uses lookaround/backreferences
+    except Exception:  # noqa: BLE001 - re2.error: the pattern uses look-around/back-references
         pass
     import regex
 
     try:
         rx = regex.compile(full, regex.VERSION0)
-    except Exception as exc:  # regex.error
+    except Exception as exc:  # noqa: BLE001 - regex.error and friends
         raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
     rx_search = rx.search
 
@@ -92,7 +92,7 @@ def compile_fullmatch(pattern: str) -> Search:
         opts.dot_nl = True
         rx2 = re2.compile(pattern, options=opts)
         return _fast(rx2, anchored=True)
-    except Exception:
+    except Exception:  # noqa: BLE001 - google-re2 missing or refusing: Python's re
         import re
 
         rx = re.compile(pattern, re.DOTALL)

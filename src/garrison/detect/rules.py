@@ -8,9 +8,11 @@ Every file or rule pySigma refuses is kept as a :class:`RuleProblem` with its re
 from __future__ import annotations
 
 import hashlib
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +142,12 @@ def parse(files: Iterable[RuleFile]) -> Parsed:
     for rf in files:
         try:
             text = rf.data.decode("utf-8-sig")
-            docs = [d for d in yaml.load_all(text, Loader=SigmaYAMLLoader) if d is not None]
+            too_deep = _nesting_problem(text)
+            if too_deep:
+                problems.append(RuleProblem(rf.name, f"invalid YAML: {too_deep}"))
+                continue
+            loader = _python_loader() if _maybe_deep(text) else SigmaYAMLLoader
+            docs = [d for d in yaml.load_all(text, Loader=loader) if d is not None]
         except UnicodeDecodeError as exc:
             problems.append(RuleProblem(rf.name, f"not valid UTF-8 (byte {exc.start})"))
             continue
@@ -159,7 +166,7 @@ def parse(files: Iterable[RuleFile]) -> Parsed:
             coll = SigmaCollection.from_dicts(
                 docs,
                 collect_errors=True,
-                source=SigmaRuleLocation(rf.name),
+                source=SigmaRuleLocation(Path(rf.name)),
                 collect_filters=True,
                 resolve_references=False,
                 policy=engine_policy(),
@@ -210,6 +217,44 @@ def parse(files: Iterable[RuleFile]) -> Parsed:
         collection.rules = applied
     _ = SigmaFilter
     return Parsed(collection, problems)
+
+
+#: deeper flow nesting ([[[...) or indentation than any Sigma rule has; libyaml's C parser recurses per level and
+#: a hostile file nested 100,000 deep would overflow the C stack (a crash, not an exception)
+MAX_FLOW_DEPTH = 64
+MAX_INDENT = 512
+_DEEP_INDENT = re.compile(rf"^ {{{MAX_INDENT + 1}}}", re.M)
+
+
+def _nesting_problem(text: str) -> str | None:
+    if _DEEP_INDENT.search(text):
+        return f"indentation deeper than {MAX_INDENT} columns"
+    return None
+
+
+def _maybe_deep(text: str) -> bool:
+    """More flow openers than the C parser should ever recurse through: parse such a file with PyYAML's pure
+    Python loader instead, where too deep a nesting is a RecursionError (reported), not a C stack overflow."""
+    return text.count("[") + text.count("{") > MAX_FLOW_DEPTH
+
+
+@cache
+def _python_loader() -> Any:
+    import yaml
+
+    class PySigmaLoader(yaml.SafeLoader):
+        """Pure-Python twin of pySigma's loader: safe types only, duplicate keys rejected."""
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+            keys = set()
+            for k, _v in node.value:
+                key = self.construct_object(k, deep=deep)
+                if key in keys:
+                    raise yaml.YAMLError(f"Duplicate key '{key}'")
+                keys.add(key)
+            return super().construct_mapping(node, deep)
+
+    return PySigmaLoader
 
 
 def engine_policy() -> Any:

@@ -67,7 +67,7 @@ class RuleSet:
             return rule_ir(rule)
         except Unsupported as exc:
             return {"unsupported": str(exc)}
-        except Exception as exc:  # a pipeline's own failure transformation or a bug in it: a reason, not a crash
+        except Exception as exc:  # noqa: BLE001 - a pipeline's failure transformation: a reason, not a crash
             return {"unsupported": f"pipeline: {' '.join(str(exc).split())[:300]}"}
 
     def to_json(self) -> dict[str, Any]:
@@ -125,7 +125,7 @@ def build(parsed: Parsed, digest: str) -> RuleSet:
         except Unsupported as exc:
             base.append(None)
             unsupported[i] = str(exc)
-        except Exception as exc:  # pySigma model quirks: report the rule, keep going
+        except Exception as exc:  # noqa: BLE001 - pySigma model quirks: report the rule, keep going
             base.append(None)
             unsupported[i] = f"cannot compile: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
     for i in suppressed - generating:

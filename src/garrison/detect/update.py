@@ -51,7 +51,7 @@ class UrllibTransport:
             raise UpdateError(f"unsupported URL scheme: {url}")
         req = urllib.request.Request(url, headers={"User-Agent": "garrison-rules-update"})
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - scheme checked above
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 data: bytes = resp.read(limit + 1)
         except urllib.error.HTTPError as exc:
             raise UpdateError(f"download failed: HTTP {exc.code} for {url}") from None

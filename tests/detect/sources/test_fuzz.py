@@ -43,7 +43,9 @@ def mutated(draw: st.DrawFn, seed: bytes) -> bytes:
         if op == "flip":
             data[pos] = draw(st.integers(0, 255))
         elif op == "insert":
-            data[pos:pos] = draw(st.binary(max_size=64) | st.sampled_from([b"\x00", b"\n", b"{", b'"', b"\\", b"]", b"\xff\xfe"]))
+            data[pos:pos] = draw(
+                st.binary(max_size=64) | st.sampled_from([b"\x00", b"\n", b"{", b'"', b"\\", b"]", b"\xff\xfe"])
+            )
         elif op == "delete":
             del data[pos : pos + draw(st.integers(1, 64))]
         elif op == "truncate":
@@ -56,7 +58,7 @@ def mutated(draw: st.DrawFn, seed: bytes) -> bytes:
 
 def _drain(fmt: str, data: bytes) -> SourceStats:
     stats = SourceStats("fuzz")
-    stream = io.BufferedReader(io.BytesIO(data))  # type: ignore[arg-type]
+    stream = io.BufferedReader(io.BytesIO(data))
     if data[:2] == b"\x1f\x8b":
         import gzip
 

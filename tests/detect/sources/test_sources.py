@@ -80,7 +80,9 @@ def test_syslog_3164_and_5424(logs_dir: Path) -> None:
     assert r5424.fields["msgid"] == "ID47" and r5424.fields["facility"] == "auth"
     assert r5424.timestamp == pytest.approx(1700475480.003)
     sd = events[5]
-    assert sd.fields["structured_data"].startswith("[exampleSDID@32473") and sd.fields["message"].startswith("An application")
+    assert sd.fields["structured_data"].startswith("[exampleSDID@32473") and sd.fields["message"].startswith(
+        "An application"
+    )
     assert sd.timestamp == pytest.approx(1700471940.52)
 
 
@@ -151,7 +153,10 @@ def test_overlong_line_is_counted_and_skipped(tmp_path: Path) -> None:
 def test_expand_dirs_globs_and_errors(logs_dir: Path, tmp_path: Path) -> None:
     got = src.expand([str(logs_dir)])
     assert {Path(i.path).name for i in got} >= {"audit.log", "cloudtrail.json.gz", "eve.json"}
-    assert [Path(i.path).name for i in src.expand([str(logs_dir / "*.jsonl")])] == ["k8s-audit.jsonl", "winlogbeat.jsonl"]
+    assert [Path(i.path).name for i in src.expand([str(logs_dir / "*.jsonl")])] == [
+        "k8s-audit.jsonl",
+        "winlogbeat.jsonl",
+    ]
     with pytest.raises(InputError, match="log file not found"):
         src.expand([str(tmp_path / "missing.log")])
     with pytest.raises(InputError, match="no file matches"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from garrison.core.alert import Alert
 from garrison.detect.output import OutputContext
@@ -32,11 +32,11 @@ def _cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def write(alerts: Sequence[Alert], ctx: OutputContext) -> bytes:
+def write(alerts: Sequence[Alert], ctx: OutputContext) -> Iterator[bytes]:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
-    for a in alerts:
+    for n, a in enumerate(alerts, 1):
         first = a.events[0] if a.events else None
         details: dict[str, object] = dict(a.group) if a.kind == "correlation" else {}
         if a.kind == "correlation":
@@ -61,4 +61,8 @@ def write(alerts: Sequence[Alert], ctx: OutputContext) -> bytes:
             json.dumps(details, ensure_ascii=False, sort_keys=True, default=str),
         ]
         w.writerow([_cell(str(x)) for x in row])
-    return buf.getvalue().encode("utf-8")
+        if n % 1000 == 0:
+            yield buf.getvalue().encode("utf-8")
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue().encode("utf-8")

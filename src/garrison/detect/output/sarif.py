@@ -4,7 +4,7 @@ in the tests). A log file is the artifact; text formats carry the line, EVTX the
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from garrison import __version__
@@ -20,7 +20,7 @@ def _uri(path: str) -> str:
     return path.replace("\\", "/")
 
 
-def write(alerts: Sequence[Alert], ctx: OutputContext) -> bytes:
+def write(alerts: Sequence[Alert], ctx: OutputContext) -> Iterator[bytes]:
     meta_by_id = {str(m.get("id")): m for m in ctx.rules}
     rule_ids = sorted({a.rule_id for a in alerts})
     rules: list[dict[str, Any]] = []
@@ -96,4 +96,4 @@ def write(alerts: Sequence[Alert], ctx: OutputContext) -> bytes:
             }
         ],
     }
-    return (json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+    yield (json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8")

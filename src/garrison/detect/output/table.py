@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from garrison.core.alert import Alert
 from garrison.detect.output import OutputContext
@@ -16,7 +16,7 @@ def _clip(s: str, n: int) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def write(alerts: Sequence[Alert], ctx: OutputContext) -> bytes:
+def write(alerts: Sequence[Alert], ctx: OutputContext) -> Iterator[bytes]:
     lines: list[str] = []
     if alerts:
         lines.append(f"{'TIME':24}  {'LEVEL':13}  {'HOST':20}  {'RULE':60}  WHERE")
@@ -31,4 +31,4 @@ def write(alerts: Sequence[Alert], ctx: OutputContext) -> bytes:
             f"{(a.timestamp or '-'):24}  {shown}  {_clip(a.host or '-', 20):20}  {_clip(a.rule_title, 60):60}  {where}"
         )
     lines.extend(ctx.summary)
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    yield ("\n".join(lines) + "\n").encode("utf-8")

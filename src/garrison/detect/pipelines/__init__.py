@@ -90,7 +90,7 @@ def build(specs: list[PipelineSpec]) -> Any:
             p = ProcessingPipeline.from_yaml(spec.text, policy=engine_policy())
         except (SigmaError, ValueError, TypeError, KeyError, AttributeError) as exc:
             raise ConfigError(f"invalid pipeline: {' '.join(str(exc).split())}", path=spec.name) from None
-        except Exception as exc:  # yaml errors and anything pySigma lets through
+        except Exception as exc:  # noqa: BLE001 - yaml errors and anything pySigma lets through
             raise ConfigError(f"invalid pipeline: {type(exc).__name__}: {exc}", path=spec.name) from None
         pipelines.append(p)
     pipelines.sort(key=lambda p: p.priority)

@@ -19,7 +19,8 @@ from garrison.detect.sources.base import SourceStats, iter_lines
 
 LOGSOURCE = fixed("linux", ("auditd",))
 HEADER = re.compile(
-    r"^(?:node=(?P<node>\S+) )?type=(?P<type>[A-Z0-9_]+) msg=audit\((?P<ts>\d+(?:\.\d+)?):(?P<serial>\d+)\):\s?(?P<body>.*)$"
+    r"^(?:node=(?P<node>\S+) )?type=(?P<type>[A-Z0-9_]+) "
+    r"msg=audit\((?P<ts>\d+(?:\.\d+)?):(?P<serial>\d+)\):\s?(?P<body>.*)$"
 )
 KV = re.compile(r"""([A-Za-z0-9_-]+)=("(?:[^"]*)"|'(?:[^']*)'|\S*)""")
 HEX = re.compile(r"^(?:[0-9A-F]{2})+$")

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
+from orjson import loads as _orjson_loads
+
 from garrison.detect.event import Event
 
 #: what reading a (possibly compressed) stream can raise besides parse errors: recorded, never a crash
@@ -73,14 +75,38 @@ def iter_lines(stream: IO[bytes], stats: SourceStats) -> Iterator[tuple[int, str
         yield lineno, text
 
 
+def loads(data: str | bytes) -> Any:
+    """orjson (fast, depth-limited) with the standard library as the fallback for what orjson refuses but
+    JSON writers emit in the wild (integers beyond 64 bits, NaN)."""
+    try:
+        return _orjson_loads(data)
+    except ValueError:
+        if isinstance(data, bytes):
+            data = data.decode("utf-8", "replace")
+        return json.loads(data)
+
+
 def iter_json_lines(stream: IO[bytes], stats: SourceStats) -> Iterator[tuple[int, dict[str, Any]]]:
     """JSON objects, one per line (blank lines skipped, anything else counted as corrupt)."""
-    for lineno, text in iter_lines(stream, stats):
-        s = text.strip()
-        if not s:
+    lineno = stats.line_base
+    while True:
+        raw = stream.readline(MAX_LINE + 1)
+        if not raw:
+            return
+        lineno += 1
+        if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+            stats.bad(lineno, f"line longer than {MAX_LINE} bytes")
+            while True:
+                rest = stream.readline(MAX_LINE)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            continue
+        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if not raw.strip():
             continue
         try:
-            obj = json.loads(s)
+            obj = loads(raw)
         except (ValueError, RecursionError) as exc:
             stats.bad(lineno, f"invalid JSON: {exc}")
             continue
@@ -115,7 +141,7 @@ def iter_json_array(
                 return
             continue
         try:
-            obj = json.loads(elem)
+            obj = loads(elem)
         except (ValueError, RecursionError) as exc:
             stats.bad(index, f"invalid JSON: {exc}")
             continue

@@ -108,6 +108,7 @@ class EvtxSource:
             return
         errors = 0
         index = 0
+        rec: Any
         while True:
             try:
                 rec = next(it)
