@@ -155,3 +155,15 @@ def test_invalid_rule_files_are_reported_not_fatal(cli: Callable[..., Any], tmp_
     res = cli("hunt", "--rules", str(d), str(LOGS / "audit.log"), "--coverage")
     assert res.code == 0 and "chattr" in res.out
     assert "broken.yml" in res.err and "invalid YAML" in res.err and "nodetection.yml" in res.err
+
+
+def test_help_lists_every_input_format(cli: Callable[..., Any]) -> None:
+    from garrison.detect.sources import FORMATS
+
+    with pytest.raises(SystemExit):
+        cli("hunt", "--help")
+    from garrison.cli.main import build_parser
+
+    text = build_parser()._subparsers._group_actions[0].choices["hunt"].format_help()  # type: ignore[union-attr,index]
+    listed = " ".join(text.split()).split("auto (default), ", 1)[1]
+    assert all(f in listed for f in FORMATS)

@@ -48,7 +48,13 @@ def register(sub: Any) -> None:
         metavar="NAME|FILE",
         help="extra pySigma processing pipeline, built-in name or YAML file (repeatable)",
     )
-    p.add_argument("-i", "--input-format", default="auto", metavar="F", help="auto (default) or one of the formats")
+    p.add_argument(
+        "-i",
+        "--input-format",
+        default="auto",
+        metavar="F",
+        help="auto (default), evtx, jsonl, json, ecs, cloudtrail, k8s-audit, zeek, suricata, syslog, auditd, weblog",
+    )
     p.add_argument(
         "-f",
         "--format",
