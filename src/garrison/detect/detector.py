@@ -97,13 +97,18 @@ class Detector:
 
     def compiled(self, variant: str, index: int) -> CompiledRule | str:
         vkey = self._variant_key(variant)
+        if not vkey:
+            return self._compile_base(index)
         key = (vkey, index)
         got = self._compiled.get(key)
         if got is not None:
             return got
-        ir = self.ruleset.ir_for(index, vkey, self._pipeline_factory(variant) if vkey else None)
+        ir = self.ruleset.ir_for(index, vkey, self._pipeline_factory(variant))
+        result: CompiledRule | str
         if isinstance(ir, str):
-            result: CompiledRule | str = ir
+            result = ir
+        elif ir == self.ruleset.base[index]:
+            result = self._compile_base(index)  # the pipelines left the rule as it was: share its closures
         else:
             try:
                 pred, sels = build_condition(ir)
@@ -112,6 +117,22 @@ class Detector:
                 result = str(exc)
         self._compiled[key] = result
         return result
+
+    def _compile_base(self, index: int) -> CompiledRule | str:
+        key = ("", index)
+        got = self._compiled.get(key)
+        if got is None:
+            ir = self.ruleset.base[index]
+            if ir is None:
+                got = self.ruleset.unsupported.get(index, "unsupported")
+            else:
+                try:
+                    pred, sels = build_condition(ir)
+                    got = CompiledRule(index, pred, sels, ir, literal_alternatives(ir))
+                except Unsupported as exc:
+                    got = str(exc)
+            self._compiled[key] = got
+        return got
 
     def compile_all(self, variant: str = "windows") -> None:
         """Build every base-IR rule's closures now (benchmarks and the correctness gate use this)."""

@@ -104,6 +104,9 @@ def run_hunt(req: HuntRequest) -> HuntOutcome:
     if jobs > 1 and len(tasks) > 1:
         import multiprocessing as mp
 
+        # build every rule's matcher once, before forking: the workers share it (copy-on-write) instead of
+        # each compiling the same closures again
+        det.compile_all()
         ctx = mp.get_context("fork")
         with ctx.Pool(processes=jobs) as pool:
             partials = list(pool.imap(_run_task, tasks, chunksize=1))

@@ -105,15 +105,27 @@ def windows_logsource(channel: str, event_id: int | None, registry_event_type: s
     return LogSource("windows", services, frozenset(cats))
 
 
+_EVENT_MEMO: dict[tuple[Any, Any, Any], tuple[LogSource, str]] = {}
+
+
 def windows_event_logsource(fields: dict[str, Any]) -> tuple[LogSource, str]:
     """Log source and pipeline variant of a flat Windows event (Channel, EventID, ...)."""
-    channel = fields.get("Channel")
-    channel = channel if isinstance(channel, str) else ""
+    raw = (fields.get("Channel"), fields.get("EventID"), fields.get("EventType"))
+    try:
+        got = _EVENT_MEMO.get(raw)
+    except TypeError:  # an unhashable value (a list or an object where a string belongs)
+        got = None
+        raw = None  # type: ignore[assignment]
+    if got is not None:
+        return got
+    channel = raw[0] if raw is not None and isinstance(raw[0], str) else ""
     eid = _int(fields.get("EventID"))
     et = fields.get("EventType")
     ls = windows_logsource(channel, eid, et if isinstance(et, str) else "")
-    variant = "windows-security" if channel.lower() == "security" else "windows"
-    return ls, variant
+    got = (ls, "windows-security" if channel.lower() == "security" else "windows")
+    if raw is not None and len(_EVENT_MEMO) < 10_000:
+        _EVENT_MEMO[raw] = got
+    return got
 
 
 def fixed(product: str | None, services: tuple[str, ...] = (), categories: tuple[str, ...] = ()) -> LogSource:
