@@ -1,0 +1,194 @@
+"""Upload body → validated, normalised findings. Pure: nothing here touches the database.
+
+Everything an upload can get wrong is found here, before a transaction starts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from garrison.core.errors import InputError
+from garrison.core.finding import Finding
+from garrison.core.report import Report
+from garrison.server.errors import BadRequest, Invalid
+from garrison.server.findings.lifecycle import Observed, Scope
+
+_CVE = re.compile(r"^CVE-\d{4}-\d{4,}$", re.IGNORECASE)
+MAX_BRANCH = 250
+MAX_DEPTH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A parsed upload: the report, its format, the lifecycle view of its findings and their stored rows."""
+
+    report: Report
+    format: str  # garrison | sarif
+    tool: str
+    commit: str
+    scope: Scope
+    observed: tuple[Observed, ...]
+    rows: Mapping[str, dict[str, Any]]  # fingerprint → the columns of a new finding (without lifecycle columns)
+    locations: Mapping[str, str]  # fingerprint → where it was seen this time
+
+
+def _depth_ok(raw: bytes) -> bool:
+    """Reject absurdly nested JSON before json.loads recurses into it."""
+    depth = 0
+    in_str = False
+    esc = False
+    for b in raw:
+        if in_str:
+            if esc:
+                esc = False
+            elif b == 0x5C:
+                esc = True
+            elif b == 0x22:
+                in_str = False
+        elif b == 0x22:
+            in_str = True
+        elif b in (0x7B, 0x5B):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return False
+        elif b in (0x7D, 0x5D):
+            depth -= 1
+    return True
+
+
+def parse_body(raw: bytes) -> Any:
+    if not raw.strip():
+        raise BadRequest("empty body: send a Garrison JSON report or a SARIF 2.1.0 log")
+    if not _depth_ok(raw):
+        raise BadRequest(f"JSON nested deeper than {MAX_DEPTH} levels")
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        raise BadRequest("body is not UTF-8 text") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        msg = getattr(exc, "msg", str(exc))
+        where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise BadRequest(f"malformed JSON: {msg}{where}") from None
+
+
+def parse_report(data: Any, *, source: str = "upload") -> tuple[Report, str]:
+    from garrison.core.serialize import REPORT_FORMAT, report_from_dict
+    from garrison.formats.importers.sarif import import_sarif, looks_like_sarif
+
+    try:
+        if isinstance(data, Mapping) and data.get("format") == REPORT_FORMAT:
+            return report_from_dict(data, source=source), "garrison"
+        if looks_like_sarif(data):
+            return import_sarif(data, source=source), "sarif"
+    except InputError as exc:
+        raise Invalid(f"invalid report: {exc.message}", field=exc.field) from None
+    raise Invalid(
+        'not a Garrison JSON report ("format": "garrison-report") or a SARIF 2.1.0 log ("runs": [...])', field="body"
+    )
+
+
+def package_name(purl: str | None) -> str | None:
+    """``pkg:pypi/django@3.2`` → ``django``; ``pkg:npm/%40scope/x@1`` → ``@scope/x``."""
+    if not purl or not purl.startswith("pkg:"):
+        return None
+    from urllib.parse import unquote
+
+    body = purl[4:].split("?")[0].split("#")[0]
+    body = body.rsplit("@", 1)[0] if "@" in body.split("/", 1)[-1] else body
+    parts = body.split("/", 1)
+    return unquote(parts[1])[:300] if len(parts) == 2 and parts[1] else None
+
+
+def cve_of(f: Finding) -> str | None:
+    for ident in (f.rule.id, *f.aliases):
+        if _CVE.match(ident):
+            return ident.upper()
+    return None
+
+
+def _where(f: Finding) -> str:
+    return f.location.display()[:2000]
+
+
+def tracked_fields(f: Finding) -> dict[str, Any]:
+    loc = f.location
+    return {
+        "severity": int(f.severity),
+        "title": f.rule.title[:2000],
+        "message": f.message[:10_000],
+        "path": loc.path,
+        "line": loc.line,
+        "resource": loc.resource,
+        "purl": loc.purl,
+        "package_version": (loc.package_version or "")[:200] or None,
+        "fix_available": f.fix.available,
+        "fix_versions": list(f.fix.versions)[:100],
+        "cvss": f.score,
+        "cve": cve_of(f),
+    }
+
+
+def finding_row(f: Finding) -> dict[str, Any]:
+    from garrison.core.serialize import finding_to_dict
+
+    d = finding_to_dict(f)
+    row = tracked_fields(f)
+    row.update(
+        {
+            "fingerprint": f.fingerprint[:128],
+            "analyzer": f.analyzer[:100],
+            "kind": f.kind.value,
+            "rule_id": f.rule.id[:300],
+            "package": package_name(f.location.purl),
+            "aliases": list(f.aliases)[:100],
+            "detail": {
+                "rule": d["rule"],
+                "location": d["location"],
+                "evidence": d["evidence"],
+                "fix_instruction": f.fix.instruction,
+                "tags": list(f.tags),
+            },
+        }
+    )
+    return row
+
+
+def build_upload(
+    raw: bytes, *, branch: str, commit: str, partial: bool, tool: str | None = None, source: str = "upload"
+) -> Upload:
+    branch = branch.strip()
+    if not branch or len(branch) > MAX_BRANCH:
+        raise Invalid(f"branch must be 1–{MAX_BRANCH} characters", field="branch")
+    if len(commit) > 100:
+        raise Invalid("commit must be at most 100 characters", field="commit")
+    report, fmt = parse_report(parse_body(raw), source=source)
+    # scope: analyzers that ran and did not fail; files they could not read keep their findings open
+    ran = {a.id for a in report.analyzers if not a.failed}
+    skipped = frozenset((a.id, e.path) for a in report.analyzers for e in a.errors if e.path)
+    observed: list[Observed] = []
+    rows: dict[str, dict[str, Any]] = {}
+    locations: dict[str, str] = {}
+    everything = [*report.findings, *(s.finding for s in report.suppressed)]
+    for f in everything:
+        fp = f.fingerprint[:128]
+        if fp in rows:
+            continue
+        row = finding_row(f)
+        rows[fp] = row
+        locations[fp] = _where(f)
+        observed.append(Observed(fp, row["analyzer"], tracked_fields(f)))
+    tool_name = tool or (report.target.detail if fmt == "sarif" else "garrison")
+    return Upload(
+        report=report,
+        format=fmt,
+        tool=(tool_name or fmt)[:200],
+        commit=commit.strip(),
+        scope=Scope(branch=branch, analyzers=frozenset(ran), partial=partial, skipped=skipped),
+        observed=tuple(observed),
+        rows=rows,
+        locations=locations,
+    )
