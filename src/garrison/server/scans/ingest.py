@@ -66,9 +66,11 @@ def parse_body(raw: bytes) -> Any:
     if not _depth_ok(raw):
         raise BadRequest(f"JSON nested deeper than {MAX_DEPTH} levels")
     try:
-        return json.loads(raw)
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise BadRequest("body is not UTF-8 text") from None
+    try:
+        return json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
         msg = getattr(exc, "msg", str(exc))
         where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
