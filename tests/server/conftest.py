@@ -170,7 +170,7 @@ def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     out = {}
     with engine.connect() as conn:
         for t in Base.metadata.sorted_tables:
-            out[t.name] = sorted((tuple(map(repr, r)) for r in conn.execute(t.select())))
+            out[t.name] = sorted(tuple(map(repr, r)) for r in conn.execute(t.select()))
     return out
 
 

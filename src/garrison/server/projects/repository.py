@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from garrison.server.models import FindingRow, Project
@@ -41,7 +41,7 @@ def counts(session: Session, project_ids: Sequence[int], now: dt.datetime) -> di
     F = FindingRow
     active = F.status.in_(["open", "reopened"])
     q = (
-        select(F.project_id, F.severity, func.count(), func.sum((F.due_at < now).cast(F.severity.type)))
+        select(F.project_id, F.severity, func.count(), func.sum(case((F.due_at < now, 1), else_=0)))
         .where(F.project_id.in_(list(project_ids)), active)
         .group_by(F.project_id, F.severity)
     )

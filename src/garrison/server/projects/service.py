@@ -78,7 +78,7 @@ def _sla(raw: Mapping[str, Any]) -> dict[str, int]:
     try:
         return validate_sla(raw, where="sla_days")
     except ConfigError as exc:
-        raise Invalid(exc.message, field="sla_days") from None
+        raise Invalid(exc.message, field=exc.field or "sla_days") from None
 
 
 def sla_of(project: Project, defaults: Mapping[str, int]) -> dict[str, int]:
