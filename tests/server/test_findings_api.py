@@ -187,7 +187,10 @@ def test_epss_kev_import_and_priority_explanation(upload: Any, client: Any, toke
         score=10.0,
     )
     upload(report([vuln], analyzers=("deps",)))
-    epss = b"#model_version:v2025.03.14,score_date:2026-03-01T00:00:00+0000\ncve,epss,percentile\nCVE-2021-44228,0.94358,0.99961\n"
+    epss = (
+        b"#model_version:v2025.03.14,score_date:2026-03-01T00:00:00+0000\n"
+        b"cve,epss,percentile\nCVE-2021-44228,0.94358,0.99961\n"
+    )
     kev = {
         "vulnerabilities": [
             {
