@@ -20,9 +20,7 @@ def line_chart(points: Sequence[tuple[str, int]], *, width: int = 720, height: i
     ]
     for frac in (0.0, 0.5, 1.0):
         y = pad_t + h - frac * h
-        parts.append(
-            f'<text x="{pad_l - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{round(top * frac)}</text>'
-        )
+        parts.append(f'<text x="{pad_l - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{top * frac:g}</text>')
     if not points:
         parts.append(f'<text x="{pad_l + 10}" y="{pad_t + h / 2}" font-size="13">no scans yet</text></svg>')
         return "".join(parts)
@@ -43,8 +41,9 @@ def line_chart(points: Sequence[tuple[str, int]], *, width: int = 720, height: i
         )
     for i in sorted({0, n - 1}):
         x, _ = coords[i]
+        anchor = "start" if i == 0 else "end"
         parts.append(
-            f'<text x="{x:.1f}" y="{pad_t + h + 16}" text-anchor="middle" font-size="11">{escape(points[i][0])}</text>'
+            f'<text x="{x:.1f}" y="{pad_t + h + 16}" text-anchor="{anchor}" font-size="11">{escape(points[i][0])}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
