@@ -42,8 +42,7 @@ def line_chart(points: Sequence[tuple[str, int]], *, width: int = 720, height: i
     for i in sorted({0, n - 1}):
         x, _ = coords[i]
         anchor = "start" if i == 0 else "end"
-        parts.append(
-            f'<text x="{x:.1f}" y="{pad_t + h + 16}" text-anchor="{anchor}" font-size="11">{escape(points[i][0])}</text>'
-        )
+        label = escape(points[i][0])
+        parts.append(f'<text x="{x:.1f}" y="{pad_t + h + 16}" text-anchor="{anchor}" font-size="11">{label}</text>')
     parts.append("</svg>")
     return "".join(parts)
