@@ -136,7 +136,7 @@ def test_sarif_upload_uses_stable_fingerprints(upload: Any, corpus: Path) -> Non
         (b"", 400, "empty body"),
         (b"{not json", 400, "malformed JSON"),
         (b"\xff\xfe", 400, "UTF-8"),
-        (b"[" * 5000, 400, "nested deeper"),
+        (b"[" * 100_000, 400, "nested too deeply"),
         (b'{"hello": 1}', 422, "not a Garrison JSON report"),
         (b'{"format": "garrison-report", "schema_version": "1.0"}', 422, "tool: is required"),
         (b'{"format": "garrison-report", "schema_version": "9.0", "tool": {}, "target": {}}', 422, "schema_version"),

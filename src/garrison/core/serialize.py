@@ -175,6 +175,8 @@ class _Reader:
         return InputError(message, path=self.source, field=field)
 
     def obj(self) -> Mapping[str, Any]:
+        if type(self.data) is dict:  # the common case, without the slow ABC check
+            return self.data
         if not isinstance(self.data, Mapping):
             raise self.fail(f"expected an object, got {type(self.data).__name__}")
         return self.data

@@ -142,3 +142,29 @@ def ensure_schema(engine: Engine) -> None:
         migrate(engine)
     elif state == "behind":
         raise ConfigError("the database schema is out of date: run `garrison server migrate`")
+
+
+def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in one round trip: COPY on PostgreSQL, executemany elsewhere.
+
+    ``table`` is a Core ``Table``; every row has the same keys. JSON columns are serialised here for COPY.
+    """
+    if not rows:
+        return
+    if is_sqlite(session):
+        from sqlalchemy import insert
+
+        session.execute(insert(table), rows)
+        return
+    import json
+
+    from sqlalchemy import JSON
+
+    cols = list(rows[0])
+    json_cols = {c for c in cols if isinstance(table.c[c].type, JSON)}
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+    names = ", ".join(f'"{c}"' for c in cols)
+    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[c]) if c in json_cols else row[c] for c in cols])

@@ -9,9 +9,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from garrison.server.db import bulk_insert
 from garrison.server.findings.lifecycle import TRACKED_FIELDS, Known, Status
 from garrison.server.models import FindingBranch, FindingEvent, FindingRow, Occurrence, table_of
 
@@ -42,8 +43,7 @@ def load_known(session: Session, project_id: int) -> tuple[dict[str, Known], dic
 
 
 def insert_findings(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(T), list(rows))
+    bulk_insert(session, T, [dict(r) for r in rows])
 
 
 def ids_of_scan(session: Session, project_id: int, scan_id: int) -> dict[str, int]:
@@ -52,8 +52,7 @@ def ids_of_scan(session: Session, project_id: int, scan_id: int) -> dict[str, in
 
 
 def add_branches(session: Session, finding_ids: Sequence[int], branch: str) -> None:
-    if finding_ids:
-        session.execute(insert(TB), [{"finding_id": i, "branch": branch} for i in finding_ids])
+    bulk_insert(session, TB, [{"finding_id": i, "branch": branch} for i in finding_ids])
 
 
 def remove_branches(session: Session, finding_ids: Sequence[int], branch: str) -> None:
@@ -81,19 +80,20 @@ def set_statuses(session: Session, changes: Sequence[Mapping[str, Any]]) -> None
 
 
 def add_events(session: Session, events: Sequence[Mapping[str, Any]]) -> None:
-    if events:
-        session.execute(insert(table_of(FindingEvent)), list(events))
+    bulk_insert(session, table_of(FindingEvent), [dict(e) for e in events])
 
 
 def add_occurrences(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(table_of(Occurrence)), list(rows))
+    bulk_insert(session, table_of(Occurrence), [dict(r) for r in rows])
 
 
 def mark_seen(session: Session, project_id: int, scan_id: int, at: dt.datetime) -> None:
     seen = select(Occurrence.finding_id).where(Occurrence.scan_id == scan_id)
     session.execute(
-        update(T).where(T.c.project_id == project_id, T.c.id.in_(seen)).values(last_seen_at=at, last_scan_id=scan_id)
+        update(T)
+        .where(T.c.project_id == project_id, T.c.id.in_(seen))
+        .where(or_(T.c.first_scan_id.is_(None), T.c.first_scan_id != scan_id))  # new ones are already current
+        .values(last_seen_at=at, last_scan_id=scan_id)
     )
 
 

@@ -15,11 +15,10 @@ from garrison.core.errors import InputError
 from garrison.core.finding import Finding
 from garrison.core.report import Report
 from garrison.server.errors import BadRequest, Invalid
-from garrison.server.findings.lifecycle import Observed, Scope
+from garrison.server.findings.lifecycle import TRACKED_FIELDS, Observed, Scope
 
 _CVE = re.compile(r"^CVE-\d{4}-\d{4,}$", re.IGNORECASE)
 MAX_BRANCH = 250
-MAX_DEPTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,45 +35,19 @@ class Upload:
     locations: Mapping[str, str]  # fingerprint → where it was seen this time
 
 
-def _depth_ok(raw: bytes) -> bool:
-    """Reject absurdly nested JSON before json.loads recurses into it."""
-    depth = 0
-    in_str = False
-    esc = False
-    for b in raw:
-        if in_str:
-            if esc:
-                esc = False
-            elif b == 0x5C:
-                esc = True
-            elif b == 0x22:
-                in_str = False
-        elif b == 0x22:
-            in_str = True
-        elif b in (0x7B, 0x5B):
-            depth += 1
-            if depth > MAX_DEPTH:
-                return False
-        elif b in (0x7D, 0x5D):
-            depth -= 1
-    return True
-
-
 def parse_body(raw: bytes) -> Any:
     if not raw.strip():
         raise BadRequest("empty body: send a Garrison JSON report or a SARIF 2.1.0 log")
-    if not _depth_ok(raw):
-        raise BadRequest(f"JSON nested deeper than {MAX_DEPTH} levels")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise BadRequest("body is not UTF-8 text") from None
     try:
         return json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        msg = getattr(exc, "msg", str(exc))
-        where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
-        raise BadRequest(f"malformed JSON: {msg}{where}") from None
+    except RecursionError:
+        raise BadRequest("malformed JSON: nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise BadRequest(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
 
 
 def parse_report(data: Any, *, source: str = "upload") -> tuple[Report, str]:
@@ -182,7 +155,7 @@ def build_upload(
         row = finding_row(f)
         rows[fp] = row
         locations[fp] = _where(f)
-        observed.append(Observed(fp, row["analyzer"], tracked_fields(f)))
+        observed.append(Observed(fp, row["analyzer"], {k: row[k] for k in TRACKED_FIELDS}))
     tool_name = tool or (report.target.detail if fmt == "sarif" else "garrison")
     return Upload(
         report=report,
