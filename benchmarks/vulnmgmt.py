@@ -25,7 +25,6 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, text
@@ -224,8 +223,9 @@ def bulk_load(url: str, n: int, projects: int) -> None:
             for p in range(1, projects + 1):
                 for k in range(30):
                     cur.execute(
-                        "INSERT INTO scans (project_id, created_at, format, tool, tool_version, branch, commit, analyzers,"
-                        " partial, uploaded_by, finding_count, new_count, fixed_count, reopened_count, updated_count,"
+                        "INSERT INTO scans (project_id, created_at, format, tool, tool_version, branch, commit,"
+                        " analyzers, partial, uploaded_by, finding_count, new_count, fixed_count, reopened_count,"
+                        " updated_count,"
                         " unchanged_count, open_total, open_by_severity) VALUES (%s, %s, 'garrison', 'garrison', '', "
                         "'main', '', '[]', false, 'bench', 0, 0, 0, 0, 0, 0, %s, '{}')",
                         (p, now - dt.timedelta(days=7 * (30 - k)), 1000 + k),
@@ -236,7 +236,7 @@ def bulk_load(url: str, n: int, projects: int) -> None:
 
 
 def p95(xs: list[float]) -> float:
-    return sorted(xs)[max(0, int(round(0.95 * len(xs))) - 1)]
+    return sorted(xs)[max(0, round(0.95 * len(xs)) - 1)]
 
 
 def query_bench(url: str, requests: int) -> tuple[dict[str, tuple[float, float, int]], list[float]]:
@@ -252,7 +252,7 @@ def query_bench(url: str, requests: int) -> tuple[dict[str, tuple[float, float, 
     with transaction(app.state.sessions) as s:
         token = create_token(s, name="bench", role="admin")
     h = {"Authorization": f"Bearer {token}"}
-    filters = {
+    filters: dict[str, dict[str, Any]] = {
         "default (all, by severity)": {},
         "status=active": {"status": "active"},
         "active + severity=critical,high": {"status": "active", "severity": "critical,high"},
@@ -265,7 +265,7 @@ def query_bench(url: str, requests: int) -> tuple[dict[str, tuple[float, float, 
     out = {}
     with TestClient(app) as c:
         for name, params in filters.items():
-            params = dict(params, limit=50)
+            params = {**params, "limit": 50}
             if params.get("cursor") == "__next__":
                 first = c.get("/api/v1/projects/big/findings", params={"status": "active", "limit": 50}, headers=h)
                 params["cursor"] = first.json()["next_cursor"]

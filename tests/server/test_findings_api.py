@@ -78,7 +78,10 @@ def test_triage_actions_history_and_bulk(upload: Any, client: Any, tokens: Token
     upload(report([finding("r1", "a.py"), finding("r2", "b.py"), finding("r3", "c.py")]))
     items = get(client, "/api/v1/projects/web/findings", tokens.reader, sort="id")["items"]
     a, b, c = (i["id"] for i in items)
-    post = lambda url, body: client.post(url, json=body, headers=bearer(tokens.writer))  # noqa: E731
+
+    def post(url: str, body: dict[str, Any]) -> Any:
+        return client.post(url, json=body, headers=bearer(tokens.writer))
+
     r = post(f"/api/v1/findings/{a}/triage", {"status": "false_positive", "reason": "test fixture key"})
     assert r.status_code == 200
     r = post(f"/api/v1/findings/{b}/triage", {"status": "duplicate", "reason": "same as a", "duplicate_of": a})

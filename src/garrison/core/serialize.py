@@ -220,6 +220,9 @@ class _Reader:
         return [_Reader(x, f"{base}[{i}]", self.source) for i, x in enumerate(v)]
 
     def strs(self, key: str) -> tuple[str, ...]:
+        v = self.obj().get(key)
+        if type(v) is list and all(type(x) is str for x in v):  # fast path; errors take the slow one
+            return tuple(v)
         out = []
         for r in self.items(key):
             if not isinstance(r.data, str):

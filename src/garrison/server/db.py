@@ -165,6 +165,7 @@ def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> Non
     raw = session.connection().connection.dbapi_connection
     assert raw is not None
     names = ", ".join(f'"{c}"' for c in cols)
-    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+    cursor: Any = raw.cursor()  # psycopg 3 cursor
+    with cursor as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row([json.dumps(row[c]) if c in json_cols else row[c] for c in cols])

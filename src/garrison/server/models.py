@@ -99,11 +99,19 @@ class FindingRow(Base):
     __tablename__ = "findings"
     __table_args__ = (
         UniqueConstraint("project_id", "fingerprint", name="uq_findings_project_fingerprint"),
+        # counts and metrics (index-only scans)
         Index("ix_findings_project_status_sev", "project_id", "status", "severity", "id"),
-        Index("ix_findings_project_due", "project_id", "status", "due_at"),
+        Index("ix_findings_project_status_due", "project_id", "status", "due_at", "severity"),
+        # keyset pagination for each sort: (project, sort column, id)
+        Index("ix_findings_project_sev", "project_id", "severity", "id"),
+        Index("ix_findings_project_due", "project_id", "due_at", "id"),
+        Index("ix_findings_project_first_seen", "project_id", "first_seen_at", "id"),
+        Index("ix_findings_project_last_seen", "project_id", "last_seen_at", "id"),
+        # weekly "closed", mean time to fix, fixed late (fixed_at is set exactly when the status is fixed)
+        Index("ix_findings_project_fixed", "project_id", "fixed_at", "first_seen_at", "due_at", "severity"),
+        Index("ix_findings_project_kind", "project_id", "kind"),
         Index("ix_findings_project_rule", "project_id", "rule_id"),
         Index("ix_findings_project_package", "project_id", "package"),
-        Index("ix_findings_cve", "cve"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))

@@ -19,25 +19,26 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from garrison.core.errors import ConfigError
+from garrison.core.errors import ConfigError, InputError
 from garrison.core.severity import Severity
 
 DEV_SECRET = "garrison-dev-secret-do-not-use-in-production"
 DEFAULT_SLA_DAYS: dict[str, int] = {"critical": 7, "high": 30, "medium": 90, "low": 180, "info": 365}
 
 
-def data_dir() -> Path:
+def data_dir(environ: Mapping[str, str] | None = None) -> Path:
     """``GARRISON_DATA_DIR`` or ``$XDG_DATA_HOME/garrison`` or ``~/.local/share/garrison``."""
-    env = os.environ.get("GARRISON_DATA_DIR")
+    environ = os.environ if environ is None else environ
+    env = environ.get("GARRISON_DATA_DIR")
     if env:
         return Path(env)
-    xdg = os.environ.get("XDG_DATA_HOME")
+    xdg = environ.get("XDG_DATA_HOME")
     base = Path(xdg) if xdg else Path.home() / ".local" / "share"
     return base / "garrison"
 
 
-def default_database_url() -> str:
-    return f"sqlite:///{data_dir() / 'garrison.db'}"
+def default_database_url(environ: Mapping[str, str] | None = None) -> str:
+    return f"sqlite:///{data_dir(environ) / 'garrison.db'}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,10 @@ def validate_sla(raw: Any, *, where: str) -> dict[str, int]:
         raise ConfigError("expected a table of severity = days", field=where)
     out = dict(DEFAULT_SLA_DAYS)
     for key, days in raw.items():
-        sev = Severity.parse(str(key), where=f"{where}.{key}")
+        try:
+            sev = Severity.parse(str(key), where=f"{where}.{key}")
+        except InputError as exc:
+            raise ConfigError(exc.message.split(": ", 1)[-1], field=f"{where}.{key}") from None
         if not isinstance(days, int) or isinstance(days, bool) or days < 1:
             raise ConfigError("expected a whole number of days ≥ 1", field=f"{where}.{key}")
         out[sev.label] = days
@@ -69,7 +73,7 @@ def validate_sla(raw: Any, *, where: str) -> dict[str, int]:
 def load_settings(*, dev: bool = False, environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     path_s = env.get("GARRISON_SERVER_CONFIG")
-    path = Path(path_s) if path_s else data_dir() / "server.toml"
+    path = Path(path_s) if path_s else data_dir(env) / "server.toml"
     file: dict[str, Any] = {}
     if path_s or path.is_file():
         try:
@@ -85,7 +89,7 @@ def load_settings(*, dev: bool = False, environ: Mapping[str, str] | None = None
     for key in server:
         if key not in known:
             raise ConfigError(f"unknown key (known: {', '.join(sorted(known))})", path=str(path), field=f"server.{key}")
-    url = env.get("GARRISON_DATABASE_URL") or server.get("database_url") or default_database_url()
+    url = env.get("GARRISON_DATABASE_URL") or server.get("database_url") or default_database_url(env)
     secret = env.get("GARRISON_SECRET_KEY") or server.get("secret_key") or ""
     if not secret:
         if not dev:

@@ -39,20 +39,31 @@ def _days_between(session: Session, later: Any, earlier: Any) -> Any:
 
 
 def mean_time_to_fix(session: Session, project_id: int) -> tuple[float | None, int]:
+    """Over fixed findings (``fixed_at`` is set exactly while the status is ``fixed``)."""
     days = _days_between(session, F.fixed_at, F.first_seen_at)
-    q = select(func.avg(days), func.count()).where(
-        F.project_id == project_id, F.status == "fixed", F.fixed_at.is_not(None)
-    )
+    q = select(func.avg(days), func.count()).where(F.project_id == project_id, F.fixed_at.is_not(None))
     avg, n = session.execute(q).one()
     return (round(float(avg), 2) if avg is not None else None), int(n)
 
 
-def sla_breaches(session: Session, project_id: int, now: dt.datetime) -> list[tuple[int, int, int]]:
-    """Per severity: (severity, open past due, fixed after due)."""
-    open_late = func.sum(case((and_(F.status.in_(ACTIVE), F.due_at < now), 1), else_=0)).cast(Integer)
-    fixed_late = func.sum(case((and_(F.status == "fixed", F.fixed_at > F.due_at), 1), else_=0)).cast(Integer)
-    q = select(F.severity, open_late, fixed_late).where(F.project_id == project_id).group_by(F.severity)
-    return [(int(s), int(a or 0), int(b or 0)) for s, a, b in session.execute(q)]
+def sla_breaches(session: Session, project_id: int, now: dt.datetime) -> dict[int, tuple[int, int]]:
+    """Per severity: (active past due, fixed after due); two index-only queries."""
+    out: dict[int, list[int]] = {}
+    q1 = (
+        select(F.severity, func.count())
+        .where(F.project_id == project_id, F.status.in_(ACTIVE), F.due_at < now)
+        .group_by(F.severity)
+    )
+    for sev, n in session.execute(q1):
+        out.setdefault(int(sev), [0, 0])[0] = int(n)
+    q2 = (
+        select(F.severity, func.count())
+        .where(F.project_id == project_id, F.fixed_at.is_not(None), F.fixed_at > F.due_at)
+        .group_by(F.severity)
+    )
+    for sev, n in session.execute(q2):
+        out.setdefault(int(sev), [0, 0])[1] = int(n)
+    return {s: (a, b) for s, (a, b) in out.items()}
 
 
 def open_series(

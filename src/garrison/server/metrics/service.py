@@ -36,7 +36,7 @@ def metrics(session: Session, project: Project, now: dt.datetime, weeks: int = 1
     closed = repo.weekly(session, project.id, FindingRow.fixed_at, edges)
     mttf, fixed_n = repo.mean_time_to_fix(session, project.id)
     breaches = {lab: {"open_overdue": 0, "fixed_late": 0} for lab in labels}
-    for sev, open_late, fixed_late in repo.sla_breaches(session, project.id, now):
+    for sev, (open_late, fixed_late) in repo.sla_breaches(session, project.id, now).items():
         breaches[Severity(sev).label] = {"open_overdue": open_late, "fixed_late": fixed_late}
     return {
         "project": project.name,

@@ -68,7 +68,7 @@ async def upload_scan(
             up,
             now=now,
             sla_defaults=settings.sla_days,
-            hook=request.app.state.upload_hook or service._noop,
+            hook=request.app.state.upload_hook or service.no_hook,
         )
         session.commit()
         return result

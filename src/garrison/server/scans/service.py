@@ -30,7 +30,7 @@ from garrison.server.scans.ingest import Upload
 Hook = Callable[[str], None]
 
 
-def _noop(_step: str) -> None:
+def no_hook(_step: str) -> None:
     return None
 
 
@@ -42,7 +42,7 @@ def upload(
     *,
     now: dt.datetime,
     sla_defaults: Mapping[str, int],
-    hook: Hook = _noop,
+    hook: Hook = no_hook,
 ) -> dict[str, Any]:
     """Store one scan. The caller commits (or rolls back) the session."""
     projects.check_name(project_name)

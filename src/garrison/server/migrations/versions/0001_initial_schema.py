@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 17:54:11.527781
+Create Date: 2026-11-23
 """
 
 from __future__ import annotations
@@ -113,10 +113,19 @@ def upgrade() -> None:
         sa.UniqueConstraint("project_id", "fingerprint", name="uq_findings_project_fingerprint"),
     )
     with op.batch_alter_table("findings", schema=None) as batch_op:
-        batch_op.create_index("ix_findings_cve", ["cve"], unique=False)
-        batch_op.create_index("ix_findings_project_due", ["project_id", "status", "due_at"], unique=False)
+        batch_op.create_index("ix_findings_project_due", ["project_id", "due_at", "id"], unique=False)
+        batch_op.create_index("ix_findings_project_first_seen", ["project_id", "first_seen_at", "id"], unique=False)
+        batch_op.create_index(
+            "ix_findings_project_fixed", ["project_id", "fixed_at", "first_seen_at", "due_at", "severity"], unique=False
+        )
+        batch_op.create_index("ix_findings_project_kind", ["project_id", "kind"], unique=False)
+        batch_op.create_index("ix_findings_project_last_seen", ["project_id", "last_seen_at", "id"], unique=False)
         batch_op.create_index("ix_findings_project_package", ["project_id", "package"], unique=False)
         batch_op.create_index("ix_findings_project_rule", ["project_id", "rule_id"], unique=False)
+        batch_op.create_index("ix_findings_project_sev", ["project_id", "severity", "id"], unique=False)
+        batch_op.create_index(
+            "ix_findings_project_status_due", ["project_id", "status", "due_at", "severity"], unique=False
+        )
         batch_op.create_index(
             "ix_findings_project_status_sev", ["project_id", "status", "severity", "id"], unique=False
         )
@@ -219,10 +228,15 @@ def downgrade() -> None:
     op.drop_table("scans")
     with op.batch_alter_table("findings", schema=None) as batch_op:
         batch_op.drop_index("ix_findings_project_status_sev")
+        batch_op.drop_index("ix_findings_project_status_due")
+        batch_op.drop_index("ix_findings_project_sev")
         batch_op.drop_index("ix_findings_project_rule")
         batch_op.drop_index("ix_findings_project_package")
+        batch_op.drop_index("ix_findings_project_last_seen")
+        batch_op.drop_index("ix_findings_project_kind")
+        batch_op.drop_index("ix_findings_project_fixed")
+        batch_op.drop_index("ix_findings_project_first_seen")
         batch_op.drop_index("ix_findings_project_due")
-        batch_op.drop_index("ix_findings_cve")
 
     op.drop_table("findings")
     op.drop_table("users")

@@ -1,0 +1,68 @@
+"""Settings (env, file, secret-key refusal) and the schema: migrations match the models on both databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from garrison.core.errors import ConfigError
+from garrison.server.db import ensure_schema, make_engine, schema_state
+from garrison.server.settings import DEV_SECRET, load_settings
+
+
+def test_secret_key_is_required_outside_dev(tmp_path: Path) -> None:
+    env = {"GARRISON_DATA_DIR": str(tmp_path)}
+    with pytest.raises(ConfigError, match="GARRISON_SECRET_KEY"):
+        load_settings(environ=env)
+    assert load_settings(dev=True, environ=env).secret_key == DEV_SECRET
+    with pytest.raises(ConfigError, match="development default"):
+        load_settings(environ={**env, "GARRISON_SECRET_KEY": DEV_SECRET})
+    s = load_settings(environ={**env, "GARRISON_SECRET_KEY": "s3cret"})
+    assert s.database_url == f"sqlite:///{tmp_path / 'garrison.db'}" and s.max_upload_bytes == 256 * 1024 * 1024
+
+
+def test_config_file_and_env_precedence(tmp_path: Path) -> None:
+    cfg = tmp_path / "server.toml"
+    cfg.write_text('[server]\nsecret_key = "from-file"\nmax_upload_mb = 8\n[sla]\ncritical = 2\n')
+    env = {"GARRISON_DATA_DIR": str(tmp_path)}
+    s = load_settings(environ=env)
+    assert (s.secret_key, s.max_upload_bytes, s.sla_days["critical"], s.sla_days["high"]) == ("from-file", 8 << 20, 2, 30)
+    s = load_settings(environ={**env, "GARRISON_SECRET_KEY": "from-env", "GARRISON_MAX_UPLOAD_MB": "3"})
+    assert (s.secret_key, s.max_upload_bytes) == ("from-env", 3 << 20)
+    cfg.write_text('[server]\nsecret_key = "x"\ndatabase = "typo"\n')
+    with pytest.raises(ConfigError, match=r"server\.database: unknown key"):
+        load_settings(environ=env)
+    cfg.write_text('[server]\nsecret_key = "x"\n[sla]\nurgent = 1\n')
+    with pytest.raises(ConfigError, match="unknown severity"):
+        load_settings(environ=env)
+    cfg.write_text("[server\n")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_settings(environ=env)
+
+
+def test_migrations_match_the_models(engine: Any) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from garrison.server.models import Base
+
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+    assert schema_state(engine) == "current"
+
+
+def test_new_database_is_migrated_on_start_and_an_old_one_refused(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'sub' / 'g.db'}")
+    assert schema_state(engine) == "new"
+    ensure_schema(engine)
+    assert schema_state(engine) == "current"
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+    assert schema_state(engine) == "behind"
+    with pytest.raises(ConfigError, match="garrison server migrate"):
+        ensure_schema(engine)
+    engine.dispose()
