@@ -99,3 +99,12 @@ def test_reader_cannot_write_and_writer_cannot_administer(client: Any, upload: A
     assert r.status_code == 403  # scoped to other projects
     r = client.post("/api/v1/projects", json={"name": "new", "owners": ["team-a"]}, headers=bearer(tokens.admin))
     assert r.status_code == 201 and r.json()["owners"] == ["team-a"]
+
+
+def test_api_docs_page_is_self_contained(client: Any) -> None:
+    r = client.get("/docs")
+    assert r.status_code == 200
+    assert "/api/v1/projects/{project}/scans" in r.text
+    assert "http://" not in r.text.replace("http://testserver", "") and "https://" not in r.text
+    assert client.get("/openapi.json").status_code == 200
+    assert client.get("/redoc").status_code == 404

@@ -29,7 +29,12 @@ def test_config_file_and_env_precedence(tmp_path: Path) -> None:
     cfg.write_text('[server]\nsecret_key = "from-file"\nmax_upload_mb = 8\n[sla]\ncritical = 2\n')
     env = {"GARRISON_DATA_DIR": str(tmp_path)}
     s = load_settings(environ=env)
-    assert (s.secret_key, s.max_upload_bytes, s.sla_days["critical"], s.sla_days["high"]) == ("from-file", 8 << 20, 2, 30)
+    assert (s.secret_key, s.max_upload_bytes, s.sla_days["critical"], s.sla_days["high"]) == (
+        "from-file",
+        8 << 20,
+        2,
+        30,
+    )
     s = load_settings(environ={**env, "GARRISON_SECRET_KEY": "from-env", "GARRISON_MAX_UPLOAD_MB": "3"})
     assert (s.secret_key, s.max_upload_bytes) == ("from-env", 3 << 20)
     cfg.write_text('[server]\nsecret_key = "x"\ndatabase = "typo"\n')

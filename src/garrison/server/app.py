@@ -57,6 +57,8 @@ def create_app(
         description="Findings tracked over time: lifecycle, SLA, prioritisation. Authenticate with "
         "`Authorization: Bearer <token>` (create one with `garrison server create-token`).",
         lifespan=lifespan,
+        docs_url=None,  # FastAPI's Swagger/ReDoc pages load scripts from a CDN: the service stays offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -84,6 +86,12 @@ def create_app(
 
     for r in (projects_router, scans_router, findings_router, metrics_router, intel_router, ui_router):
         app.include_router(r)
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> Response:
+        from garrison.server.ui.endpoints import render
+
+        return render("apidocs.html", spec=app.openapi(), user=None)
 
     @app.get("/", include_in_schema=False)
     def root() -> Response:

@@ -80,7 +80,7 @@ def package_name(purl: str | None) -> str | None:
 
 def cve_of(f: Finding) -> str | None:
     for ident in (f.rule.id, *f.aliases):
-        if _CVE.match(ident):
+        if ident[:4].upper() == "CVE-" and _CVE.match(ident):
             return ident.upper()
     return None
 
