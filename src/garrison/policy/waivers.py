@@ -112,7 +112,9 @@ def load_waivers(path: Path, *, display: str | None = None) -> list[Waiver]:
         raise ConfigError(
             f"unknown key {extra[0]!r}" if extra else "expected a mapping with a 'waivers' list", path=shown
         )
-    items = data.get("waivers") or []
+    items = data.get("waivers")
+    if items is None:
+        items = []
     if not isinstance(items, list):
         raise ConfigError("expected a list", path=shown, field="waivers")
     lines = _line_numbers(node)
@@ -146,6 +148,8 @@ def _parse_one(item: Any, i: int, shown: str, line: int) -> Waiver:
             raise ConfigError("expected a non-empty string", path=shown, field=f"{where}.{key}")
         return str(value).strip()
 
+    reason = text("reason", True)
+    owner = text("owner", True)
     expires_raw = item.get("expires")
     if expires_raw is None:
         raise ConfigError("is required (a date, YYYY-MM-DD)", path=shown, field=f"{where}.expires")
@@ -160,8 +164,6 @@ def _parse_one(item: Any, i: int, shown: str, line: int) -> Waiver:
             raise ConfigError(
                 f"invalid date {expires_raw!r} (expected YYYY-MM-DD)", path=shown, field=f"{where}.expires"
             ) from None
-    reason = text("reason", True)
-    owner = text("owner", True)
     fingerprint, rule, path, purl, vuln = (text(k) for k in ("fingerprint", "rule", "path", "purl", "vuln"))
     forms = [fingerprint is not None, rule is not None, purl is not None or vuln is not None]
     if sum(forms) != 1:
