@@ -101,10 +101,20 @@ def test_reader_cannot_write_and_writer_cannot_administer(client: Any, upload: A
     assert r.status_code == 201 and r.json()["owners"] == ["team-a"]
 
 
-def test_api_docs_page_is_self_contained(client: Any) -> None:
+def test_api_docs_page_is_self_contained_and_behind_login(client: Any, app: Any, tokens: Tokens) -> None:
+    from garrison.server.auth.service import create_user
+    from garrison.server.db import transaction
+
+    assert client.get("/openapi.json").status_code == 401
+    assert client.get("/openapi.json", headers=bearer("gar_nope")).status_code == 401
+    assert client.get("/openapi.json", headers=bearer(tokens.reader)).json()["openapi"].startswith("3.")
+    r = client.get("/docs", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/ui/login"
+    with transaction(app.state.sessions) as s:
+        create_user(s, name="bob", password="long enough", role="reader")
+    assert client.post("/ui/login", data={"name": "bob", "password": "long enough"}).status_code == 200
     r = client.get("/docs")
-    assert r.status_code == 200
-    assert "/api/v1/projects/{project}/scans" in r.text
-    assert "http://" not in r.text.replace("http://testserver", "") and "https://" not in r.text
-    assert client.get("/openapi.json").status_code == 200
+    assert r.status_code == 200 and "/api/v1/projects/{project}/scans" in r.text
+    assert "https://" not in r.text and "<script" not in r.text
+    assert client.get("/openapi.json").status_code == 200  # the session works for the document too
     assert client.get("/redoc").status_code == 404

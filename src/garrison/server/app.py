@@ -59,6 +59,7 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,  # FastAPI's Swagger/ReDoc pages load scripts from a CDN: the service stays offline
         redoc_url=None,
+        openapi_url=None,  # served below, behind authentication like every route but /healthz
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -87,11 +88,25 @@ def create_app(
     for r in (projects_router, scans_router, findings_router, metrics_router, intel_router, ui_router):
         app.include_router(r)
 
-    @app.get("/docs", include_in_schema=False)
-    def api_docs() -> Response:
-        from garrison.server.ui.endpoints import render
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_document(request: Request) -> Response:
+        """The OpenAPI document, for a bearer token or a logged-in UI session."""
+        from garrison.server.ui.endpoints import authenticated
 
-        return render("apidocs.html", spec=app.openapi(), user=None)
+        with transaction(app.state.sessions) as session:
+            authenticated(request, session, settings)
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs(request: Request) -> Response:
+        """Human-readable API reference rendered from the OpenAPI document (no external scripts)."""
+        from garrison.server.ui.endpoints import render, who
+
+        with transaction(app.state.sessions) as session:
+            caller = who(request, session, settings)
+        if caller is None:
+            return Response(status_code=303, headers={"location": "/ui/login"})
+        return render("apidocs.html", spec=app.openapi(), user=caller[0].name, csrf=caller[1])
 
     @app.get("/", include_in_schema=False)
     def root() -> Response:

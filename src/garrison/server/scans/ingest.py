@@ -15,7 +15,7 @@ from garrison.core.errors import InputError
 from garrison.core.finding import Finding
 from garrison.core.report import Report
 from garrison.server.errors import BadRequest, Invalid
-from garrison.server.findings.lifecycle import TRACKED_FIELDS, Observed, Scope
+from garrison.server.findings.lifecycle import Observed, Scope
 
 _CVE = re.compile(r"^CVE-\d{4}-\d{4,}$", re.IGNORECASE)
 MAX_BRANCH = 250
@@ -23,7 +23,13 @@ MAX_BRANCH = 250
 
 @dataclass(frozen=True, slots=True)
 class Upload:
-    """A parsed upload: the report, its format, the lifecycle view of its findings and their stored rows."""
+    """A parsed upload: the report, its format, the lifecycle view of its findings and the findings themselves."""
+
+    def row(self, fingerprint: str) -> dict[str, Any]:
+        """The columns of a new finding (without the lifecycle columns)."""
+        row = finding_row(self.findings[fingerprint])
+        row["fingerprint"] = fingerprint
+        return row
 
     report: Report
     format: str  # garrison | sarif
@@ -31,7 +37,7 @@ class Upload:
     commit: str
     scope: Scope
     observed: tuple[Observed, ...]
-    rows: Mapping[str, dict[str, Any]]  # fingerprint → the columns of a new finding (without lifecycle columns)
+    findings: Mapping[str, Finding]  # fingerprint → the finding (its row is built only if it is new)
     locations: Mapping[str, str]  # fingerprint → where it was seen this time
 
 
@@ -145,17 +151,16 @@ def build_upload(
     ran = {a.id for a in report.analyzers if not a.failed}
     skipped = frozenset((a.id, e.path) for a in report.analyzers for e in a.errors if e.path)
     observed: list[Observed] = []
-    rows: dict[str, dict[str, Any]] = {}
+    findings: dict[str, Finding] = {}
     locations: dict[str, str] = {}
     everything = [*report.findings, *(s.finding for s in report.suppressed)]
     for f in everything:
         fp = f.fingerprint[:128]
-        if fp in rows:
+        if fp in findings:
             continue
-        row = finding_row(f)
-        rows[fp] = row
+        findings[fp] = f
         locations[fp] = _where(f)
-        observed.append(Observed(fp, row["analyzer"], {k: row[k] for k in TRACKED_FIELDS}))
+        observed.append(Observed(fp, f.analyzer[:100], tracked_fields(f)))
     tool_name = tool or (report.target.detail if fmt == "sarif" else "garrison")
     return Upload(
         report=report,
@@ -164,6 +169,6 @@ def build_upload(
         commit=commit.strip(),
         scope=Scope(branch=branch, analyzers=frozenset(ran), partial=partial, skipped=skipped),
         observed=tuple(observed),
-        rows=rows,
+        findings=findings,
         locations=locations,
     )

@@ -120,7 +120,7 @@ def _apply(
     branch = up.scope.branch
     new_rows = []
     for obs in plan.create:
-        row = dict(up.rows[obs.fingerprint])
+        row = up.row(obs.fingerprint)
         row.update(
             project_id=project.id,
             status=Status.OPEN.value,

@@ -20,6 +20,7 @@ from garrison.core.severity import Severity
 from garrison.server.auth import repository as auth_repo
 from garrison.server.auth.service import (
     Principal,
+    authenticate_token,
     login,
     make_session_cookie,
     principal_of,
@@ -46,7 +47,8 @@ def render(name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
     return HTMLResponse(_env.get_template(name).render(**ctx), status_code=status)
 
 
-def _who(request: Request, session: Any, settings: Settings) -> tuple[Principal, str] | None:
+def who(request: Request, session: Any, settings: Settings) -> tuple[Principal, str] | None:
+    """The logged-in user (principal, CSRF token) from the session cookie, or None."""
     got = read_session_cookie(settings.secret_key, request.cookies.get(COOKIE))
     if got is None:
         return None
@@ -56,13 +58,24 @@ def _who(request: Request, session: Any, settings: Settings) -> tuple[Principal,
     return principal_of(user), got[1]
 
 
+def authenticated(request: Request, session: Any, settings: Settings) -> Principal:
+    """A bearer token or a UI session, else Unauthorized."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return authenticate_token(session, header[7:].strip())
+    found = who(request, session, settings)
+    if found is None:
+        return authenticate_token(session, None)  # raises: authentication required
+    return found[0]
+
+
 def _login_redirect() -> RedirectResponse:
     return RedirectResponse("/ui/login", status_code=303)
 
 
-def _error_page(exc: GarrisonError, who: tuple[Principal, str]) -> HTMLResponse:
+def _error_page(exc: GarrisonError, me: tuple[Principal, str]) -> HTMLResponse:
     status = getattr(exc, "status", 400)
-    return render("base.html", status, error=exc.message, user=who[0].name, csrf=who[1])
+    return render("base.html", status, error=exc.message, user=me[0].name, csrf=me[1])
 
 
 @router.get("/login")
@@ -102,22 +115,22 @@ def do_logout() -> Response:
 
 @router.get("/")
 def project_list(request: Request, session: SessionDep, settings: SettingsDep, now: NowDep) -> Response:
-    who = _who(request, session, settings)
-    if who is None:
+    me = who(request, session, settings)
+    if me is None:
         return _login_redirect()
-    items = projects.list_visible(session, who[0], now, settings.sla_days)
-    return render("projects.html", projects=items, severities=SEVERITIES, user=who[0].name, csrf=who[1])
+    items = projects.list_visible(session, me[0], now, settings.sla_days)
+    return render("projects.html", projects=items, severities=SEVERITIES, user=me[0].name, csrf=me[1])
 
 
 @router.get("/projects/{project}")
 def project_page(project: str, request: Request, session: SessionDep, settings: SettingsDep, now: NowDep) -> Response:
-    who = _who(request, session, settings)
-    if who is None:
+    me = who(request, session, settings)
+    if me is None:
         return _login_redirect()
     try:
-        p = projects.get_visible(session, who[0], project)
+        p = projects.get_visible(session, me[0], project)
     except (Forbidden, NotFound) as exc:
-        return _error_page(exc, who)
+        return _error_page(exc, me)
     m = metrics.metrics(session, p, now)
     points = [(pt["at"][:10], pt["open"]) for pt in m["open_over_time"]]
     chart = line_chart(points, title=f"Open findings in {p.name} over time")
@@ -127,20 +140,20 @@ def project_page(project: str, request: Request, session: SessionDep, settings: 
         m=m,
         chart=chart,
         scans=scans.list_scans(session, p, 20),
-        user=who[0].name,
-        csrf=who[1],
+        user=me[0].name,
+        csrf=me[1],
     )
 
 
 @router.get("/projects/{project}/findings")
 def findings_page(project: str, request: Request, session: SessionDep, settings: SettingsDep, now: NowDep) -> Response:
-    who = _who(request, session, settings)
-    if who is None:
+    me = who(request, session, settings)
+    if me is None:
         return _login_redirect()
     qp = request.query_params
     f = {k: qp.get(k, "") for k in ("status", "severity", "kind", "rule", "package", "q", "overdue")}
     try:
-        p = projects.get_visible(session, who[0], project)
+        p = projects.get_visible(session, me[0], project)
         filters = parse_filters(
             status=[f["status"]] if f["status"] else None,
             severity=[f["severity"]] if f["severity"] else None,
@@ -158,7 +171,7 @@ def findings_page(project: str, request: Request, session: SessionDep, settings:
             session, p, filters, sort="-severity", cursor=qp.get("cursor") or None, limit=100, now=now
         )
     except GarrisonError as exc:
-        return _error_page(exc, who)
+        return _error_page(exc, me)
     next_query = urlencode({**{k: v for k, v in f.items() if v}, "cursor": page["next_cursor"] or ""})
     return render(
         "findings.html",
@@ -167,8 +180,8 @@ def findings_page(project: str, request: Request, session: SessionDep, settings:
         f=f,
         kinds=list(KINDS),
         next_query=next_query,
-        user=who[0].name,
-        csrf=who[1],
+        user=me[0].name,
+        csrf=me[1],
     )
 
 
@@ -176,22 +189,22 @@ def findings_page(project: str, request: Request, session: SessionDep, settings:
 def finding_page(
     finding_id: int, request: Request, session: SessionDep, settings: SettingsDep, now: NowDep
 ) -> Response:
-    who = _who(request, session, settings)
-    if who is None:
+    me = who(request, session, settings)
+    if me is None:
         return _login_redirect()
     try:
-        row, p = findings.get_visible(session, who[0], finding_id)
+        row, p = findings.get_visible(session, me[0], finding_id)
     except NotFound as exc:
-        return _error_page(exc, who)
+        return _error_page(exc, me)
     x = findings.detail(session, row, p, now)
     error = request.query_params.get("error")
     return render(
         "finding.html",
         x=x,
         history=findings.history(session, row),
-        can_write=who[0].can("writer"),
-        user=who[0].name,
-        csrf=who[1],
+        can_write=me[0].can("writer"),
+        user=me[0].name,
+        csrf=me[1],
         error=error,
     )
 
@@ -210,11 +223,11 @@ def finding_triage(
     expires: Annotated[str, Form()] = "",
     duplicate_of: Annotated[str, Form()] = "",
 ) -> Response:
-    who = _who(request, session, settings)
-    if who is None:
+    me = who(request, session, settings)
+    if me is None:
         return _login_redirect()
-    if not hmac.compare_digest(csrf, who[1]):
-        return _error_page(Forbidden("invalid form token: reload the page and try again"), who)
+    if not hmac.compare_digest(csrf, me[1]):
+        return _error_page(Forbidden("invalid form token: reload the page and try again"), me)
     try:
         try:
             st = Status(status)
@@ -222,9 +235,9 @@ def finding_triage(
             dup = int(duplicate_of) if duplicate_of.strip() else None
         except ValueError as exc:
             raise Invalid(f"invalid value: {exc}") from None
-        row, p = findings.get_visible(session, who[0], finding_id, "writer")
+        row, p = findings.get_visible(session, me[0], finding_id, "writer")
         req = TriageRequest(status=st, reason=reason, approver=approver, expires=exp, duplicate_of=dup)
-        findings.triage(session, who[0], [(row, p)], req, now)
+        findings.triage(session, me[0], [(row, p)], req, now)
         session.commit()
     except GarrisonError as exc:
         session.rollback()
