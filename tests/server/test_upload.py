@@ -268,3 +268,44 @@ def test_queries_per_upload_do_not_grow_with_findings(app: Any, upload: Any, eng
         event.remove(engine, "before_cursor_execute", count)
     assert per_size[10] == per_size[1000], per_size
     assert max(per_size[1000]) <= 30, per_size
+
+
+def test_concurrent_triage_and_uploads_do_not_fail(app: Any, upload: Any, tokens: Tokens) -> None:
+    from fastapi.testclient import TestClient
+
+    upload(report(many(60), analyzers=("deps",)))
+    with TestClient(app) as c:
+        ids = [
+            i["id"]
+            for i in c.get("/api/v1/projects/web/findings", params={"limit": 60}, headers=bearer(tokens.reader)).json()[
+                "items"
+            ]
+        ]
+    body = json.dumps(report(many(60), analyzers=("deps",))).encode()
+    statuses: list[int] = []
+
+    def do_upload() -> None:
+        with TestClient(app) as c:
+            statuses.append(
+                c.post(
+                    "/api/v1/projects/web/scans", content=body, params={"branch": "main"}, headers=bearer(tokens.writer)
+                ).status_code
+            )
+
+    def do_triage(fid: int) -> None:
+        with TestClient(app) as c:
+            statuses.append(
+                c.post(
+                    f"/api/v1/findings/{fid}/triage",
+                    json={"status": "false_positive", "reason": "x"},
+                    headers=bearer(tokens.writer),
+                ).status_code
+            )
+
+    threads = [threading.Thread(target=do_upload) for _ in range(3)]
+    threads += [threading.Thread(target=do_triage, args=(fid,)) for fid in ids[:6]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert sorted(statuses) == [200] * 6 + [201] * 3

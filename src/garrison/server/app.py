@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 from garrison import __version__
 from garrison.core.errors import GarrisonError, InputError
 from garrison.server.clock import Clock, utcnow
-from garrison.server.db import ensure_schema, make_engine, session_factory, transaction
+from garrison.server.db import begin_write, ensure_schema, make_engine, session_factory, transaction
 from garrison.server.errors import ServiceError
 from garrison.server.settings import Settings
 
@@ -128,4 +128,5 @@ def _expire_once(app: FastAPI) -> int:
     from garrison.server.findings.service import expire_risks
 
     with transaction(app.state.sessions) as session:
+        begin_write(session)
         return expire_risks(session, app.state.clock())

@@ -86,6 +86,14 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+def begin_write(session: Session) -> None:
+    """Start a writing transaction: on SQLite one that holds the write lock from its first statement, so a
+    concurrent writer makes it wait (busy timeout) instead of failing on a stale read snapshot."""
+    if is_sqlite(session):
+        session.rollback()
+        session.connection(execution_options={IMMEDIATE: True})
+
+
 def lock_project(session: Session, name: str) -> None:
     """Serialize writers of one project until the end of the current transaction.
 
@@ -93,8 +101,7 @@ def lock_project(session: Session, name: str) -> None:
     (one writer at a time; others wait up to the busy timeout). PostgreSQL: an advisory lock on the name.
     """
     if is_sqlite(session):
-        session.rollback()  # end any read transaction so the next one can start IMMEDIATE
-        session.connection(execution_options={IMMEDIATE: True})
+        begin_write(session)
     else:
         key = zlib.crc32(f"garrison:project:{name}".encode())
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from garrison.core.severity import Severity
 from garrison.server.auth.service import Principal, require
 from garrison.server.clock import iso
+from garrison.server.db import lock_project
 from garrison.server.errors import Invalid, NotFound
 from garrison.server.findings import repository as repo
 from garrison.server.findings.lifecycle import (
@@ -286,6 +287,8 @@ def triage(
     now: dt.datetime,
 ) -> list[int]:
     """Apply one triage action to findings the caller may write; all or nothing."""
+    for name in sorted({project.name for _row, project in rows}):
+        lock_project(session, name)  # the rows reload inside the locked transaction
     changes = []
     events = []
     for row, project in rows:

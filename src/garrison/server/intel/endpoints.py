@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from garrison.server.auth.service import require
+from garrison.server.db import begin_write
 from garrison.server.deps import PrincipalDep, SessionDep, SettingsDep
 from garrison.server.intel import service
 from garrison.server.scans.endpoints import read_limited
@@ -25,6 +26,7 @@ async def import_epss(request: Request, session: SessionDep, principal: Principa
     raw = await read_limited(request, settings.max_upload_bytes)
 
     def apply() -> int:
+        begin_write(session)
         n = service.import_epss(session, raw)
         session.commit()
         return n
@@ -39,6 +41,7 @@ async def import_kev(request: Request, session: SessionDep, principal: Principal
     raw = await read_limited(request, settings.max_upload_bytes)
 
     def apply() -> int:
+        begin_write(session)
         n = service.import_kev(session, raw)
         session.commit()
         return n

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from garrison.server.auth.service import require
+from garrison.server.db import lock_project
 from garrison.server.deps import NowDep, PrincipalDep, SessionDep, SettingsDep
 from garrison.server.projects import repository as repo
 from garrison.server.projects import service
@@ -26,6 +27,7 @@ def create_project(
     body: ProjectIn, session: SessionDep, principal: PrincipalDep, now: NowDep, settings: SettingsDep
 ) -> Any:
     """Create a project (admin, or a writer whose token is scoped to this name)."""
+    lock_project(session, body.name)
     project = service.create(
         session, principal, name=body.name, now=now, owners=body.owners, tags=body.tags, sla_days=body.sla_days
     )
@@ -45,6 +47,7 @@ def update_project(
 ) -> Any:
     """Owners, tags and the SLA policy (days to fix per severity; due dates are recomputed). Admin only."""
     require(principal, "admin", project)
+    lock_project(session, project)
     p = service.get_visible(session, principal, project, "admin")
     service.update_settings(
         session, p, defaults=settings.sla_days, owners=body.owners, tags=body.tags, sla_days=body.sla_days
