@@ -27,7 +27,8 @@ class Upload:
 
     def row(self, fingerprint: str) -> dict[str, Any]:
         """The columns of a new finding (without the lifecycle columns)."""
-        row = finding_row(self.findings[fingerprint])
+        finding, fields = self.findings[fingerprint]
+        row = finding_row(finding, fields)
         row["fingerprint"] = fingerprint
         return row
 
@@ -37,7 +38,7 @@ class Upload:
     commit: str
     scope: Scope
     observed: tuple[Observed, ...]
-    findings: Mapping[str, Finding]  # fingerprint → the finding (its row is built only if it is new)
+    findings: Mapping[str, tuple[Finding, Mapping[str, Any]]]  # fingerprint → (finding, tracked fields)
     locations: Mapping[str, str]  # fingerprint → where it was seen this time
 
 
@@ -113,11 +114,12 @@ def tracked_fields(f: Finding) -> dict[str, Any]:
     }
 
 
-def finding_row(f: Finding) -> dict[str, Any]:
+def finding_row(f: Finding, tracked: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The stored columns of a finding; ``tracked`` is its :func:`tracked_fields` if already computed."""
     from garrison.core.serialize import finding_to_dict
 
     d = finding_to_dict(f)
-    row = tracked_fields(f)
+    row = dict(tracked) if tracked is not None else tracked_fields(f)
     row.update(
         {
             "fingerprint": f.fingerprint[:128],
@@ -151,16 +153,17 @@ def build_upload(
     ran = {a.id for a in report.analyzers if not a.failed}
     skipped = frozenset((a.id, e.path) for a in report.analyzers for e in a.errors if e.path)
     observed: list[Observed] = []
-    findings: dict[str, Finding] = {}
+    findings: dict[str, tuple[Finding, Mapping[str, Any]]] = {}
     locations: dict[str, str] = {}
     everything = [*report.findings, *(s.finding for s in report.suppressed)]
     for f in everything:
         fp = f.fingerprint[:128]
         if fp in findings:
             continue
-        findings[fp] = f
+        fields = tracked_fields(f)
+        findings[fp] = (f, fields)
         locations[fp] = _where(f)
-        observed.append(Observed(fp, f.analyzer[:100], tracked_fields(f)))
+        observed.append(Observed(fp, f.analyzer[:100], fields))
     tool_name = tool or (report.target.detail if fmt == "sarif" else "garrison")
     return Upload(
         report=report,
