@@ -158,20 +158,23 @@ def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> Non
     """
     if not rows:
         return
+    cols = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in cols)
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
     if is_sqlite(session):
-        from sqlalchemy import insert
-
-        session.execute(insert(table), rows)
+        # the column types' own bind processors, without SQLAlchemy's per-row statement machinery
+        dialect = session.get_bind().dialect
+        procs = [table.c[c].type.bind_processor(dialect) for c in cols]
+        marks = ", ".join("?" * len(cols))
+        data = [tuple(p(row[c]) if p else row[c] for c, p in zip(cols, procs)) for row in rows]
+        raw.cursor().executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', data)
         return
     import json
 
     from sqlalchemy import JSON
 
-    cols = list(rows[0])
     json_cols = {c for c in cols if isinstance(table.c[c].type, JSON)}
-    raw = session.connection().connection.dbapi_connection
-    assert raw is not None
-    names = ", ".join(f'"{c}"' for c in cols)
     cursor: Any = raw.cursor()  # psycopg 3 cursor
     with cursor as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
