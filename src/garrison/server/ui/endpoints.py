@@ -192,14 +192,20 @@ def finding_page(
     me = who(request, session, settings)
     if me is None:
         return _login_redirect()
+    return _finding(session, me, finding_id, now)
+
+
+def _finding(
+    session: Any, me: tuple[Principal, str], finding_id: int, now: dt.datetime, error: str | None = None
+) -> Response:
     try:
         row, p = findings.get_visible(session, me[0], finding_id)
     except NotFound as exc:
         return _error_page(exc, me)
     x = findings.detail(session, row, p, now)
-    error = request.query_params.get("error")
     return render(
         "finding.html",
+        422 if error else 200,
         x=x,
         history=findings.history(session, row),
         can_write=me[0].can("writer"),
@@ -241,5 +247,5 @@ def finding_triage(
         session.commit()
     except GarrisonError as exc:
         session.rollback()
-        return RedirectResponse(f"/ui/findings/{finding_id}?{urlencode({'error': exc.message})}", status_code=303)
+        return _finding(session, me, finding_id, now, error=exc.message)
     return RedirectResponse(f"/ui/findings/{finding_id}", status_code=303)
