@@ -71,3 +71,44 @@ def test_new_database_is_migrated_on_start_and_an_old_one_refused(tmp_path: Path
     with pytest.raises(ConfigError, match="garrison server migrate"):
         ensure_schema(engine)
     engine.dispose()
+
+
+def test_bulk_insert_stores_exactly_what_a_plain_insert_stores(engine: Any) -> None:
+    import datetime as dt
+
+    from sqlalchemy import insert, select
+
+    from garrison.server.db import bulk_insert, session_factory
+    from garrison.server.models import Project, Scan, table_of
+
+    with session_factory(engine)() as s:
+        s.add(Project(name="p", owners=[], tags=[], created_at=dt.datetime(2026, 1, 1), lock_version=0))
+        s.flush()
+        row = {
+            "project_id": 1,
+            "created_at": dt.datetime(2026, 3, 2, 9, 0, 7),
+            "format": "garrison",
+            "tool": "t",
+            "tool_version": "1",
+            "branch": "main",
+            "commit": "abc",
+            "analyzers": ["deps", "secrets"],
+            "partial": True,
+            "uploaded_by": "x",
+            "finding_count": 3,
+            "new_count": 1,
+            "fixed_count": 0,
+            "reopened_count": 0,
+            "updated_count": 0,
+            "unchanged_count": 2,
+            "open_total": 3,
+            "open_by_severity": {"high": 3},
+        }
+        bulk_insert(s, table_of(Scan), [row])
+        s.execute(insert(table_of(Scan)), [row])
+        got = [r._asdict() for r in s.execute(select(table_of(Scan))).all()]
+        raw = s.execute(text("SELECT created_at, analyzers FROM scans ORDER BY id")).all()
+        s.rollback()
+    a, b = ({k: v for k, v in r.items() if k != "id"} for r in got)
+    assert a == b and a["created_at"] == row["created_at"] and a["analyzers"] == ["deps", "secrets"]
+    assert raw[0] == raw[1]

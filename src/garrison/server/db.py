@@ -165,7 +165,7 @@ def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> Non
     if is_sqlite(session):
         # the column types' own bind processors, without SQLAlchemy's per-row statement machinery
         dialect = session.get_bind().dialect
-        procs = [table.c[c].type.bind_processor(dialect) for c in cols]
+        procs = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in cols]
         marks = ", ".join("?" * len(cols))
         data = [tuple(p(row[c]) if p else row[c] for c, p in zip(cols, procs)) for row in rows]
         raw.cursor().executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', data)

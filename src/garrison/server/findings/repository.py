@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from garrison.server.db import bulk_insert
 from garrison.server.findings.lifecycle import TRACKED_FIELDS, Known, Status
-from garrison.server.models import FindingBranch, FindingEvent, FindingRow, Occurrence, table_of
+from garrison.server.models import EpssScore, FindingBranch, FindingEvent, FindingRow, KevEntry, Occurrence, table_of
 
 F = FindingRow
 T = table_of(FindingRow)  # Core table for bulk executemany (no ORM bookkeeping)
@@ -225,3 +225,11 @@ def list_page(
     rows = list(session.scalars(q.order_by(*order).limit(limit + 1)))
     total = int(session.scalar(_filtered(select(func.count()).select_from(F), project_id, f, now)) or 0)
     return rows, total
+
+
+def epss_for(session: Session, cves: Sequence[str]) -> dict[str, EpssScore]:
+    return {e.cve: e for e in session.scalars(select(EpssScore).where(EpssScore.cve.in_(list(cves))))}
+
+
+def kev_for(session: Session, cves: Sequence[str]) -> dict[str, KevEntry]:
+    return {k.cve: k for k in session.scalars(select(KevEntry).where(KevEntry.cve.in_(list(cves))))}

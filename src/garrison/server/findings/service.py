@@ -8,7 +8,6 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from garrison.core.severity import Severity
@@ -137,9 +136,7 @@ def _intel(session: Session, cves: Sequence[str]) -> tuple[dict[str, EpssScore],
     wanted = sorted({c for c in cves if c})
     if not wanted:
         return {}, {}
-    epss = {e.cve: e for e in session.scalars(select(EpssScore).where(EpssScore.cve.in_(wanted)))}
-    kev = {k.cve: k for k in session.scalars(select(KevEntry).where(KevEntry.cve.in_(wanted)))}
-    return epss, kev
+    return repo.epss_for(session, wanted), repo.kev_for(session, wanted)
 
 
 def to_item(

@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
-from garrison.server.models import FindingRow, Project
+from garrison.server.models import FindingRow, Project, table_of
 
 
 def by_name(session: Session, name: str) -> Project | None:
@@ -49,3 +49,17 @@ def counts(session: Session, project_ids: Sequence[int], now: dt.datetime) -> di
         out[pid]["open"][int(sev)] = int(n)
         out[pid]["overdue"] += int(late or 0)
     return out
+
+
+def finding_ages(session: Session, project_id: int) -> list[tuple[int, dt.datetime, int]]:
+    """(id, first seen, severity) of every finding of the project."""
+    F = FindingRow
+    q = select(F.id, F.first_seen_at, F.severity).where(F.project_id == project_id)
+    return [(int(i), t, int(s)) for i, t, s in session.execute(q)]
+
+
+def set_due_dates(session: Session, due: dict[int, dt.datetime]) -> None:
+    if due:
+        T = table_of(FindingRow)
+        stmt = update(T).where(T.c.id == bindparam("fid")).values(due_at=bindparam("v"))
+        session.execute(stmt, [{"fid": i, "v": d} for i, d in due.items()])

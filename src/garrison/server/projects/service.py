@@ -7,7 +7,6 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from garrison.core.errors import ConfigError
@@ -16,7 +15,7 @@ from garrison.server.auth.service import Principal, require
 from garrison.server.clock import iso
 from garrison.server.errors import Conflict, Forbidden, Invalid, NotFound
 from garrison.server.findings.lifecycle import due_at
-from garrison.server.models import FindingRow, Project, table_of
+from garrison.server.models import Project
 from garrison.server.projects import repository as repo
 from garrison.server.settings import validate_sla
 
@@ -102,13 +101,8 @@ def update_settings(
         project.sla_days = _sla(sla_days)
         sla = sla_of(project, defaults)
         # due dates follow the policy
-        F = FindingRow
-        rows = session.execute(select(F.id, F.first_seen_at, F.severity).where(F.project_id == project.id)).all()
-        params = [{"fid": i, "v": due_for(first, sev, sla)} for i, first, sev in rows]
-        if params:
-            T = table_of(F)
-            stmt = update(T).where(T.c.id == bindparam("fid")).values(due_at=bindparam("v"))
-            session.execute(stmt, params)
+        rows = repo.finding_ages(session, project.id)
+        repo.set_due_dates(session, {fid: due_for(first, sev, sla) for fid, first, sev in rows})
     session.flush()
     return project
 

@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from garrison.core.severity import Severity
@@ -24,6 +23,7 @@ from garrison.server.findings.service import event, expire_risks, status_change
 from garrison.server.models import Project, Scan
 from garrison.server.projects import repository as prepo
 from garrison.server.projects import service as projects
+from garrison.server.scans import repository as srepo
 from garrison.server.scans.ingest import Upload
 
 #: test seam: called between the steps of an upload (``step`` name); raising there must roll everything back
@@ -194,7 +194,7 @@ def _apply(
         for t in plan.transitions
     ]
     frepo.add_events(session, events)
-    ids = {**{fp: fid for fid, obs in plan.seen for fp in (obs.fingerprint,)}, **new_ids}
+    ids = {obs.fingerprint: fid for fid, obs in plan.seen} | new_ids
     frepo.add_occurrences(
         session,
         [
@@ -219,8 +219,7 @@ def _label(field: str, value: Any) -> Any:
 
 
 def list_scans(session: Session, project: Project, limit: int = 100) -> list[dict[str, Any]]:
-    q = select(Scan).where(Scan.project_id == project.id).order_by(Scan.id.desc()).limit(limit)
-    return [scan_out(s) for s in session.scalars(q)]
+    return [scan_out(s) for s in srepo.recent(session, project.id, limit)]
 
 
 def scan_out(s: Scan) -> dict[str, Any]:
@@ -245,4 +244,4 @@ def scan_out(s: Scan) -> dict[str, Any]:
 
 
 def count_scans(session: Session, project: Project) -> int:
-    return int(session.scalar(select(func.count()).select_from(Scan).where(Scan.project_id == project.id)) or 0)
+    return srepo.count(session, project.id)
