@@ -186,10 +186,36 @@ def test_ui_rejects_forged_cookies_and_csrf(live: tuple[str, Any]) -> None:
     import httpx
 
     base, _ = live
-    with httpx.Client(base_url=base) as c:
-        r = c.get("/ui/", cookies={"garrison_session": "Zm9yZ2Vk"})
+    with httpx.Client(base_url=base, cookies={"garrison_session": "Zm9yZ2Vk"}) as c:
+        r = c.get("/ui/")
         assert r.status_code == 303 and r.headers["location"] == "/ui/login"
+    with httpx.Client(base_url=base) as c:
         r = c.post("/ui/login", data={"name": "alice", "password": "correct horse"})
         assert r.status_code == 303
         r = c.post("/ui/findings/1/triage", data={"csrf": "wrong", "status": "false_positive", "reason": "x"})
         assert r.status_code == 403 and "invalid form token" in r.text
+
+
+def test_ui_respects_project_scope_and_filters(app: Any, upload: Any, tokens: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    upload(report([finding("r1", "a.py"), finding("r2", "b.py", severity="low")]))
+    upload(report([finding("o1", "x.py")]), project="other", token=tokens.other)
+    with transaction(app.state.sessions) as s:
+        create_user(s, name="carol", password="long enough", role="reader", projects=["web"])
+    with TestClient(app) as c:
+        assert c.post("/ui/login", data={"name": "carol", "password": "long enough"}).status_code == 200
+        r = c.get("/ui/")
+        assert "web" in r.text and "other" not in r.text
+        r = c.get("/ui/projects/other")
+        assert r.status_code == 403 and "not allowed for project" in r.text
+        r = c.get("/ui/projects/other/findings")
+        assert r.status_code == 403
+        r = c.get("/ui/findings/3")  # the finding of project "other"
+        assert r.status_code == 404
+        r = c.get("/ui/projects/web/findings", params={"path": "b.py", "branch": "main", "analyzer": "secrets"})
+        assert r.status_code == 200 and '<span id="total">1</span>' in r.text
+        r = c.get("/ui/projects/web/findings", params={"due_before": "yesterday"})
+        assert r.status_code == 422 and "not a date" in r.text
+        r = c.get("/ui/findings/1")
+        assert r.status_code == 200 and 'id="triage"' not in r.text  # a reader gets no triage form

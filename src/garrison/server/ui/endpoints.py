@@ -145,13 +145,23 @@ def project_page(project: str, request: Request, session: SessionDep, settings: 
     )
 
 
+def _date(value: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"not a date (YYYY-MM-DD): {value[:20]!r}", field="due_before") from None
+
+
 @router.get("/projects/{project}/findings")
 def findings_page(project: str, request: Request, session: SessionDep, settings: SettingsDep, now: NowDep) -> Response:
     me = who(request, session, settings)
     if me is None:
         return _login_redirect()
     qp = request.query_params
-    f = {k: qp.get(k, "") for k in ("status", "severity", "kind", "rule", "package", "q", "overdue")}
+    keys = ("status", "severity", "kind", "rule", "package", "analyzer", "branch", "path", "q", "overdue", "due_before")
+    f = {k: qp.get(k, "") for k in keys}
     try:
         p = projects.get_visible(session, me[0], project)
         filters = parse_filters(
@@ -160,11 +170,11 @@ def findings_page(project: str, request: Request, session: SessionDep, settings:
             kind=[f["kind"]] if f["kind"] else None,
             rule=f["rule"] or None,
             package=f["package"] or None,
-            analyzer=None,
-            branch=None,
-            path=None,
+            analyzer=f["analyzer"] or None,
+            branch=f["branch"] or None,
+            path=f["path"] or None,
             overdue={"true": True, "false": False}.get(f["overdue"]),
-            due_before=None,
+            due_before=_date(f["due_before"]),
             q=f["q"] or None,
         )
         page = findings.list_findings(
