@@ -197,3 +197,38 @@ def test_bad_database_url(cli: Callable[..., CliResult], monkeypatch: pytest.Mon
     monkeypatch.setenv("GARRISON_DATABASE_URL", "mysql://x/y")
     r = cli("server", "migrate")
     assert r.code == 2 and "unsupported database 'mysql'" in r.err
+
+
+def test_serve_starts_migrates_and_answers(tmp_path: Path) -> None:
+    """`garrison serve` as a real process: a new database is migrated on start and /healthz answers."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "GARRISON_DATA_DIR": str(tmp_path), "GARRISON_SECRET_KEY": "k" * 32}
+    env.pop("GARRISON_DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "garrison", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        body = None
+        for _ in range(150):
+            try:
+                body = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).json()
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        assert body is not None and body["status"] == "ok"
+        assert (tmp_path / "garrison.db").is_file()
+        assert httpx.get(f"http://127.0.0.1:{port}/api/v1/projects", timeout=5).status_code == 401
+    finally:
+        proc.terminate()
+        proc.wait(10)
