@@ -321,3 +321,21 @@ def test_concurrent_triage_and_uploads_do_not_fail(app: Any, upload: Any, tokens
     for t in threads:
         t.join(120)
     assert sorted(statuses) == [200] * 6 + [201] * 3
+
+
+def test_extreme_values_are_stored_or_refused_never_a_server_error(upload: Any, client: Any, tokens: Tokens) -> None:
+    long = "x" * 5000
+    f = finding("r" * 1000, "p/" * 2000, analyzer="a" * 300, cve="CVE-2024-" + "9" * 60, purl="pkg:pypi/" + long + "@1")
+    body = report([f], analyzers=("a" * 300,))
+    body["findings"][0]["location"]["package_version"] = long
+    body["findings"][0]["score"] = 1e308
+    body["findings"][0]["fix"]["versions"] = [long] * 500
+    r = upload(body, commit="c" * 100, branch="b" * 250)
+    assert r.status_code == 201, r.text
+    item = client.get("/api/v1/projects/web/findings", headers=bearer(tokens.reader)).json()["items"][0]
+    assert len(item["rule_id"]) <= 300 and len(item["package"] or "") <= 300 and item["cve"] is None
+    body["findings"][0]["location"]["region"]["start_line"] = 2**40
+    r = upload(body)
+    assert r.status_code == 422 and r.json()["field"] == "findings[0].location.region.start_line"
+    assert upload(report([]), commit="c" * 101).status_code == 422
+    assert upload(report([]), branch="b" * 251).status_code == 422

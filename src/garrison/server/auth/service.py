@@ -56,8 +56,8 @@ def hash_token(raw: str) -> str:
 
 def create_token(session: Session, *, name: str, role: str, projects: Sequence[str] = ()) -> str:
     """Store a new token and return it; only its hash is kept."""
-    if not name.strip():
-        raise Invalid("a token needs a name", field="name")
+    if not name.strip() or len(name.strip()) > 150:
+        raise Invalid("a token needs a name of 1–150 characters", field="name")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     repo.add_token(
         session,
@@ -103,8 +103,8 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 def create_user(session: Session, *, name: str, password: str, role: str, projects: Sequence[str] = ()) -> User:
-    if not name.strip():
-        raise Invalid("a user needs a name", field="name")
+    if not name.strip() or len(name.strip()) > 150:
+        raise Invalid("a user needs a name of 1–150 characters", field="name")
     if len(password) < 8:
         raise Invalid("the password must have at least 8 characters", field="password")
     if repo.user_by_name(session, name.strip()) is not None:

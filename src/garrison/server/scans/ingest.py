@@ -17,7 +17,8 @@ from garrison.core.report import Report
 from garrison.server.errors import BadRequest, Invalid
 from garrison.server.findings.lifecycle import Observed, Scope
 
-_CVE = re.compile(r"^CVE-\d{4}-\d{4,}$", re.IGNORECASE)
+_CVE = re.compile(r"^CVE-\d{4}-\d{4,19}$", re.IGNORECASE)
+MAX_INT = 2**31 - 1  # INTEGER columns
 MAX_BRANCH = 250
 
 
@@ -150,16 +151,20 @@ def build_upload(
         raise Invalid("commit must be at most 100 characters", field="commit")
     report, fmt = parse_report(parse_body(raw), source=source)
     # scope: analyzers that ran and did not fail; files they could not read keep their findings open
-    ran = {a.id for a in report.analyzers if not a.failed}
-    skipped = frozenset((a.id, e.path) for a in report.analyzers for e in a.errors if e.path)
+    ran = {a.id[:100] for a in report.analyzers if not a.failed}
+    skipped = frozenset((a.id[:100], e.path) for a in report.analyzers for e in a.errors if e.path)
     observed: list[Observed] = []
     findings: dict[str, tuple[Finding, Mapping[str, Any]]] = {}
     locations: dict[str, str] = {}
     everything = [*report.findings, *(s.finding for s in report.suppressed)]
-    for f in everything:
+    for i, f in enumerate(everything):
         fp = f.fingerprint[:128]
         if fp in findings:
             continue
+        line = f.location.line
+        if line is not None and line > MAX_INT:
+            where = f"findings[{i}]" if i < len(report.findings) else f"suppressed[{i - len(report.findings)}]"
+            raise Invalid(f"line {line} is out of range", field=f"{where}.location.region.start_line")
         fields = tracked_fields(f)
         findings[fp] = (f, fields)
         locations[fp] = _where(f)
