@@ -137,6 +137,8 @@ def test_sarif_upload_uses_stable_fingerprints(upload: Any, corpus: Path) -> Non
         (b"{not json", 400, "malformed JSON"),
         (b"\xff\xfe", 400, "UTF-8"),
         (b"[" * 100_000, 400, "nested too deeply"),
+        (b'{"format": "garrison-report", "score": NaN}', 400, "NaN is not JSON"),
+        (b'{"runs": [], "x": -Infinity}', 400, "-Infinity is not JSON"),
         (b'{"hello": 1}', 422, "not a Garrison JSON report"),
         (b'{"format": "garrison-report", "schema_version": "1.0"}', 422, "tool: is required"),
         (b'{"format": "garrison-report", "schema_version": "9.0", "tool": {}, "target": {}}', 422, "schema_version"),
@@ -339,3 +341,14 @@ def test_extreme_values_are_stored_or_refused_never_a_server_error(upload: Any, 
     assert r.status_code == 422 and r.json()["field"] == "findings[0].location.region.start_line"
     assert upload(report([]), commit="c" * 101).status_code == 422
     assert upload(report([]), branch="b" * 251).status_code == 422
+
+
+def test_nul_and_lone_surrogates_are_stored_replaced(upload: Any, client: Any, tokens: Tokens) -> None:
+    raw = json.dumps(report([finding("r1", "a.py")])).replace(
+        '"r1 in a.py"', '"bad \\u0000 text \\ud800 \\ud83d\\ude00"'
+    )
+    assert "\\u0000" in raw
+    r = upload(raw.encode())
+    assert r.status_code == 201, r.text
+    item = client.get("/api/v1/projects/web/findings", headers=bearer(tokens.reader)).json()["items"][0]
+    assert item["message"] == "bad \ufffd text \ufffd \U0001f600"

@@ -43,6 +43,10 @@ class Upload:
     locations: Mapping[str, str]  # fingerprint → where it was seen this time
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON (RFC 8259)")
+
+
 def parse_body(raw: bytes) -> Any:
     if not raw.strip():
         raise BadRequest("empty body: send a Garrison JSON report or a SARIF 2.1.0 log")
@@ -51,11 +55,32 @@ def parse_body(raw: bytes) -> Any:
     except UnicodeDecodeError:
         raise BadRequest("body is not UTF-8 text") from None
     try:
-        return json.loads(text)
-    except RecursionError:
-        raise BadRequest("malformed JSON: nested too deeply") from None
+        data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise BadRequest(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except ValueError as exc:  # NaN / Infinity (see _no_constant)
+        raise BadRequest(f"malformed JSON: {exc}") from None
+    except RecursionError:
+        raise BadRequest("malformed JSON: nested too deeply") from None
+    # NUL and lone surrogates can only arrive as \u escapes; neither can be stored (PostgreSQL text, UTF-8)
+    if _RISKY_ESCAPE.search(text):
+        data = _sanitize(data)
+    return data
+
+
+_RISKY_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _sanitize(value: Any) -> Any:
+    """Strings without NUL characters or unpaired surrogates (replaced by U+FFFD)."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value.replace("\x00", "\ufffd"))
+    if isinstance(value, list):
+        return [_sanitize(v) for v in value]
+    if isinstance(value, dict):
+        return {_sanitize(k): _sanitize(v) for k, v in value.items()}
+    return value
 
 
 def parse_report(data: Any, *, source: str = "upload") -> tuple[Report, str]:
