@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -118,3 +119,17 @@ def test_api_docs_page_is_self_contained_and_behind_login(client: Any, app: Any,
     assert "https://" not in r.text and "<script" not in r.text
     assert client.get("/openapi.json").status_code == 200  # the session works for the document too
     assert client.get("/redoc").status_code == 404
+
+
+def test_nul_characters_in_parameters_and_fields_are_4xx(client: Any, upload: Any, tokens: Tokens) -> None:
+    upload(report([finding("r1", "a.py")]))
+    h = bearer(tokens.writer)
+    for param in ("rule", "package", "path", "q", "branch", "analyzer"):
+        r = client.get("/api/v1/projects/web/findings", params={param: "a\x00b"}, headers=h)
+        assert r.status_code < 500, (param, r.status_code, r.text)
+    r = client.post("/api/v1/findings/1/triage", json={"status": "false_positive", "reason": "x\x00y"}, headers=h)
+    assert r.status_code < 500, r.text
+    r = client.post(
+        "/api/v1/projects/web/scans", content=json.dumps(report([])).encode(), params={"branch": "a\x00b"}, headers=h
+    )
+    assert r.status_code < 500, r.text

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DataError
 
 from garrison import __version__
 from garrison.core.errors import GarrisonError, InputError
@@ -70,6 +71,14 @@ def create_app(
     @app.exception_handler(GarrisonError)
     async def on_error(_request: Request, exc: GarrisonError) -> JSONResponse:
         return error_response(exc)
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(UnicodeEncodeError)
+    async def on_unstorable(_request: Request, _exc: Exception) -> JSONResponse:
+        # e.g. a NUL character in a query parameter or a field: PostgreSQL text cannot hold it
+        return JSONResponse(
+            {"error": "a value in the request cannot be stored or searched (NUL or invalid text)"}, status_code=422
+        )
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
