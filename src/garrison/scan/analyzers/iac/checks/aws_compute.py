@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from garrison.scan.analyzers.iac.checks.base import PASS, UNDECIDED, Fail, Outcome, check
+from garrison.scan.analyzers.iac.checks.base import PASS, UNDECIDED, Fail, Outcome, all_of, check
 from garrison.scan.analyzers.iac.checks.dsl import equals, is_false, is_true, not_in, present, truth, unset
 from garrison.scan.analyzers.iac.graph import Graph
 from garrison.scan.analyzers.iac.model import Resource, as_list, is_unknown
@@ -54,10 +54,19 @@ def _imds(r: Resource, g: Graph) -> Outcome:
 
 def _root_block_encrypted(r: Resource, g: Graph) -> Outcome:
     if r.platform == "cloudformation":
-        vals = r.all("BlockDeviceMappings.Ebs.Encrypted")
-        if not vals:
-            return PASS
-        return PASS if all(truth(v) for v in vals if not is_unknown(v)) else Fail("a block device is not encrypted")
+        launch_template = r.type == "AWS::EC2::LaunchTemplate"
+        base = "LaunchTemplateData.BlockDeviceMappings" if launch_template else "BlockDeviceMappings"
+        undecided = False
+        for m in r.all(base):
+            ebs = m.get("Ebs") if isinstance(m, dict) else None
+            if not isinstance(ebs, dict):
+                continue  # instance store (VirtualName) or NoDevice
+            t = truth(ebs.get("Encrypted"))
+            if t is None and is_unknown(ebs.get("Encrypted")):
+                undecided = True
+            elif not t and unset(ebs.get("SnapshotId")):
+                return Fail(f"block device {m.get('DeviceName', '?')} is not encrypted")
+        return UNDECIDED if undecided else PASS
     undecided = False
     for key in ("root_block_device", "ebs_block_device"):
         for dev in as_list(r.get(key)):
@@ -225,7 +234,12 @@ CHECKS = [
         "iac.aws.ec2-ebs-encryption",
         "EC2 instance block devices are not encrypted",
         "medium",
-        ("aws_instance", "aws_launch_configuration", "AWS::EC2::LaunchTemplate"),
+        (
+            "aws_instance",
+            "aws_launch_configuration",
+            "AWS::EC2::LaunchTemplate",
+            "AWS::AutoScaling::LaunchConfiguration",
+        ),
         _root_block_encrypted,
         "Set encrypted = true on root_block_device and ebs_block_device.",
         [f"{NIST}:SC-28"],
@@ -505,7 +519,11 @@ CHECKS = [
         "Load balancer access logging is disabled",
         "medium",
         ("aws_elb", "aws_lb", "aws_alb"),
-        lambda r, g: is_true("access_logs.enabled")(r, g) if r.type != "aws_elb" else present("access_logs")(r, g),
+        lambda r, g: (
+            is_true("access_logs.enabled")(r, g)
+            if r.type != "aws_elb"  # aws_lb: enabled defaults to false; aws_elb: to true once the block exists
+            else all_of(present("access_logs"), is_true("access_logs.enabled", missing=True))(r, g)
+        ),
         "Enable access_logs to an S3 bucket.",
         [f"{NIST}:AU-12"],
         ["CKV_AWS_92", "CKV_AWS_91"],

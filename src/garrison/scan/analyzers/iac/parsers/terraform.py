@@ -155,6 +155,7 @@ class TerraformEvaluator:
         self.stats = TerraformStats()
         self.resources: list[Resource] = []
         self.undecidable = 0
+        self._root = "."
 
     def roots(self) -> list[str]:
         called = set(self.targets.values())
@@ -162,6 +163,7 @@ class TerraformEvaluator:
 
     def run(self) -> list[Resource]:
         for root in self.roots():
+            self._root = root
             try:
                 self._module(root, None, "", 0, (root,))
             except EvalError as exc:
@@ -268,7 +270,7 @@ class TerraformEvaluator:
                     end_line=decl.block.end_line,
                     block_address=f"{prefix}{base}",
                     references=refs,
-                    meta={"module": prefix.rstrip(".")},
+                    meta={"module": prefix.rstrip("."), "root": self._root},
                 )
             )
 

@@ -114,6 +114,10 @@ class _Builder:
         if isinstance(node, ScalarNode):
             if tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"):
                 return node.value
+            if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and ":" in node.value:
+                # YAML 1.1 base-60 ("22:22" -> 1342): Compose and Kubernetes read these as strings (YAML 1.2),
+                # and a port mapping such as 2222:22 must stay a port mapping
+                return node.value
             try:
                 return self.constructor.construct_object(node, deep=False)
             except yaml.YAMLError:
