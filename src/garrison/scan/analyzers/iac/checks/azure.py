@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from garrison.scan.analyzers.iac.checks.base import PASS, UNDECIDED, Fail, Outcome, any_of, check
+from garrison.scan.analyzers.iac.checks.base import PASS, UNDECIDED, Fail, Outcome, any_of, check, first_failure
 from garrison.scan.analyzers.iac.checks.dsl import at_least, equals, is_false, is_true, not_in, present, truth, unset
 from garrison.scan.analyzers.iac.graph import Graph
 from garrison.scan.analyzers.iac.model import Ref, Resource, as_list, is_unknown
@@ -163,7 +163,10 @@ CHECKS = [
         "Storage account allows plain HTTP",
         "high",
         SA,
-        any_of(is_true("enable_https_traffic_only", missing=True), is_true("https_traffic_only_enabled", missing=True)),
+        # provider 3.x spells it enable_https_traffic_only, 4.x https_traffic_only_enabled; either false is HTTP
+        first_failure(
+            is_true("enable_https_traffic_only", missing=True), is_true("https_traffic_only_enabled", missing=True)
+        ),
         "Set https_traffic_only_enabled = true.",
         [f"{CIS}:3.1", f"{NIST}:SC-8"],
         ["CKV_AZURE_3"],
@@ -718,7 +721,10 @@ CHECKS = [
         "App Service allows plain FTP deployments",
         "medium",
         APP,
-        lambda r, g: equals("site_config.ftps_state", "Disabled", "FtpsOnly")(r, g),
+        # azurerm_app_service keeps Azure's default (AllAllowed); the linux/windows web apps default to Disabled
+        lambda r, g: equals("site_config.ftps_state", "Disabled", "FtpsOnly", missing=r.type != "azurerm_app_service")(
+            r, g
+        ),
         'Set site_config { ftps_state = "Disabled" }.',
         [f"{CIS}:9.10", f"{NIST}:SC-8"],
         ["CKV_AZURE_78"],
