@@ -124,7 +124,7 @@ def scanned() -> Scanned:
     findings: dict[str, list[Finding]] = defaultdict(list)
     for f in analyzer.analyze(files, ctx):
         assert isinstance(f, Finding), f  # no fixture suppresses anything
-        findings[f.location.path].append(f)
+        findings[f.location.path or ""].append(f)
     errors = [f"{e.path}: {e.message}" for e in ctx.errors]
     loaded = load_resources(texts, lambda p, m: errors.append(f"{p}: {m}"))
     resources: dict[str, list[Resource]] = defaultdict(list)
