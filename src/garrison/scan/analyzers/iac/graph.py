@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from garrison.scan.analyzers.iac.model import Resource
+from garrison.scan.analyzers.iac.model import Ref, Resource
 
 Key = tuple[str, str]
 
@@ -56,6 +56,14 @@ class Graph:
         for addr in sorted(source.references):
             out.extend(r for r in self.by_block.get((u, addr), ()) if not types or r.type in types)
         return out
+
+    def resolve(self, source: Resource, value: object, *types: str) -> list[Resource]:
+        """The resources (of ``types``) an attribute value of ``source`` refers to, when it is a reference
+        (``subnet_id = aws_subnet.public.id``); [] for literals and references outside the scan."""
+        if not isinstance(value, Ref):
+            return []
+        found = self.by_block.get((unit(source), value.address), ())
+        return [r for r in found if not types or r.type in types]
 
     def same_directory(self, a: Resource, b: Resource) -> bool:
         return a.path.rpartition("/")[0] == b.path.rpartition("/")[0] and a.platform == b.platform

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
 from garrison.scan.analyzers.iac.checks.base import PASS, UNDECIDED, Fail, Outcome, all_of, check
 from garrison.scan.analyzers.iac.checks.dsl import equals, is_false, is_true, not_in, present, truth, unset
 from garrison.scan.analyzers.iac.graph import Graph
-from garrison.scan.analyzers.iac.model import Resource, as_list, is_unknown
+from garrison.scan.analyzers.iac.model import Partial, Resource, as_list, is_unknown
 
 NIST = "NIST 800-53 Rev5"
 CIS = "CIS AWS Foundations 1.5"
 _SECRET = re.compile(
-    r"(AKIA[0-9A-Z]{16}|aws_secret_access_key|(?i:password|passwd|secret|api[_-]?key|token)\s*[=:]\s*['\"]?[^\s'\"$]{6,})"
+    r"(AKIA[0-9A-Z]{16}|aws_secret_access_key"
+    r"|(?i:password|passwd|secret|api[_-]?key|token)\s*[=:]\s*['\"]?[^\s'\"$]{6,}"
+    # a quoted key and a quoted literal: define('DB_PASSWORD', 'Aa1234321Bb'), {"token", "…"}
+    r"|(?i:password|passwd|secret|api[_-]?key|token)['\"]\s*(?:,|=>)\s*['\"][^\s'\"$]{6,}['\"])"
 )
 
 
@@ -82,11 +86,42 @@ def _root_block_encrypted(r: Resource, g: Graph) -> Outcome:
     return UNDECIDED if undecided else PASS
 
 
+def _public_ip(r: Resource, g: Graph) -> Outcome:
+    if r.type == "aws_launch_template":
+        return is_false("network_interfaces.associate_public_ip_address")(r, g)
+    if not unset(r.get("associate_public_ip_address")):
+        return is_false("associate_public_ip_address")(r, g)
+    # not set: the subnet decides (graph)
+    for subnet in g.resolve(r, r.get("subnet_id"), "aws_subnet"):
+        mapped = subnet.get("map_public_ip_on_launch")
+        if is_unknown(mapped):
+            return UNDECIDED
+        if truth(mapped):
+            return Fail(f"launched into {subnet.address}, which assigns public IPs (map_public_ip_on_launch)")
+    return PASS
+
+
+_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+
+
+def _base64_text(text: str) -> str | None:
+    t = text.strip()
+    if len(t) < 8 or len(t) % 4 or not _BASE64.fullmatch(t):
+        return None
+    try:
+        return base64.b64decode(t, validate=True).decode("utf-8", "replace")
+    except ValueError:
+        return None
+
+
 def _user_data_secrets(r: Resource, g: Graph) -> Outcome:
     ud = r.get("UserData") if r.platform == "cloudformation" else r.get("user_data")
     texts = [ud] if isinstance(ud, str) else []
+    if isinstance(ud, Partial):  # a template with unknown parts: its literal parts are still in the user data
+        texts = ["\n".join(ud.fragments)]
     if isinstance(ud, dict):
         texts = [str(ud)]
+    texts += [d for d in (_base64_text(t) for t in texts) if d]  # launch templates take base64encode(...)
     for t in texts:
         if _SECRET.search(t):
             return Fail("user data contains a hard-coded secret")
@@ -262,12 +297,8 @@ CHECKS = [
         "EC2 instance gets a public IP address",
         "medium",
         ("aws_instance", "aws_launch_template"),
-        lambda r, g: (
-            is_false("associate_public_ip_address")(r, g)
-            if r.type == "aws_instance"
-            else is_false("network_interfaces.associate_public_ip_address")(r, g)
-        ),
-        "Set associate_public_ip_address = false and use a load balancer or NAT.",
+        _public_ip,
+        "Set associate_public_ip_address = false (or launch into a private subnet) and use a load balancer or NAT.",
         [f"{NIST}:SC-7"],
         ["CKV_AWS_88"],
     ),

@@ -165,6 +165,18 @@ def _retention(path: str) -> Any:
     return run
 
 
+def _neptune_snapshot(r: Resource, g: Graph) -> Outcome:
+    """A cluster snapshot is encrypted exactly when its cluster is (storage_encrypted is an output of the
+    snapshot, not an argument): follow db_cluster_identifier through the graph."""
+    clusters = g.resolve(r, r.get("db_cluster_identifier"), "aws_neptune_cluster")
+    if not clusters:
+        return UNDECIDED
+    t = truth(clusters[0].get("storage_encrypted"))
+    if t is None and not unset(clusters[0].get("storage_encrypted")):
+        return UNDECIDED
+    return PASS if t else Fail(f"the snapshot of {clusters[0].address} (unencrypted) is unencrypted")
+
+
 def _rds_public(r: Resource, g: Graph) -> Outcome:
     path = "PubliclyAccessible" if r.platform == "cloudformation" else "publicly_accessible"
     return is_false(path, message="the database is publicly accessible")(r, g)
@@ -504,7 +516,7 @@ CHECKS = [
         "Neptune cluster snapshot is not encrypted",
         "medium",
         ("aws_neptune_cluster_snapshot",),
-        is_true("storage_encrypted"),
+        _neptune_snapshot,
         "Create snapshots of encrypted clusters.",
         [f"{NIST}:SC-28"],
         ["CKV_AWS_279"],

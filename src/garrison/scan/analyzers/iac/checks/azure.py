@@ -126,6 +126,29 @@ def _custom_owner(r: Resource, g: Graph) -> Outcome:
     return PASS
 
 
+#: resource type -> the attribute holding its administrator password
+_ADMIN_PASSWORD = {
+    "azurerm_sql_server": "administrator_login_password",
+    "azurerm_mssql_server": "administrator_login_password",
+    "azurerm_mysql_server": "administrator_login_password",
+    "azurerm_postgresql_server": "administrator_login_password",
+    "azurerm_mysql_flexible_server": "administrator_password",
+    "azurerm_postgresql_flexible_server": "administrator_password",
+    "azurerm_linux_virtual_machine": "admin_password",
+    "azurerm_windows_virtual_machine": "admin_password",
+    "azurerm_linux_virtual_machine_scale_set": "admin_password",
+    "azurerm_windows_virtual_machine_scale_set": "admin_password",
+}
+
+
+def _hardcoded_admin_password(r: Resource, g: Graph) -> Outcome:
+    """A literal (or a variable default) is in the repository; a generated or Key Vault value is a reference."""
+    pw = r.get(_ADMIN_PASSWORD[r.type])
+    if isinstance(pw, str) and pw:
+        return Fail(f"{_ADMIN_PASSWORD[r.type]} is a literal in the configuration")
+    return PASS
+
+
 def _aks_rbac(r: Resource, g: Graph) -> Outcome:
     v = r.get("role_based_access_control_enabled")
     if unset(v):
@@ -794,6 +817,28 @@ CHECKS = [
         "Set disk_encryption_set_id.",
         [f"{CIS}:7.3", f"{NIST}:SC-12"],
         ["CKV_AZURE_93"],
+    ),
+    _c(
+        "iac.azure.disk-encryption",
+        "Managed disk has Azure Disk Encryption switched off",
+        "medium",
+        "azurerm_managed_disk",
+        is_true("encryption_settings.enabled", missing=True),
+        "Remove encryption_settings { enabled = false }, or enable it with a Key Vault key.",
+        [f"{CIS}:7.2", f"{NIST}:SC-28"],
+        ["CKV_AZURE_2"],
+        [311],
+    ),
+    _c(
+        "iac.azure.hardcoded-admin-password",
+        "Administrator password is hard-coded",
+        "high",
+        _ADMIN_PASSWORD,
+        _hardcoded_admin_password,
+        "Generate the password (random_password) or read it from Key Vault; never commit it.",
+        [f"{NIST}:IA-5"],
+        [],
+        [798],
     ),
     _c(
         "iac.azure.defender-standard",

@@ -9,6 +9,7 @@ and collection/string size caps, so hostile input ends in :class:`EvalError`, ne
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from collections.abc import Callable, Iterator
@@ -763,4 +764,6 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "chunklist": lambda v, n: [v[i : i + int(n)] for i in range(0, len(v), int(n))],
     "formatlist": lambda fmt, *lists: [_format(fmt, *xs) for xs in zip(*lists, strict=True)],
     "tojson": _jsonencode,
+    "base64encode": lambda s: base64.b64encode(_tostring(s).encode()).decode(),
+    "base64decode": lambda s: base64.b64decode(s, validate=True).decode(),
 }
