@@ -106,6 +106,7 @@ EDGE_CASES = [
     "x = -1-2.5\n",
     "x = 1 -1.5\nf = f(a)-1\n",  # the grammar lexes "-1.5" after an operand as a float: a syntax error
     "x = a + b\n\n+ c\n",  # valid, but only through a quirk of the grammar: declined
+    "x = <<EOF\n${unterminated\nEOF\n",
     'r "a" {\n  x = 1\n}\n}\n',
 ]
 

@@ -27,6 +27,7 @@ from garrison.scan.analyzers.iac.parsers.hcl import (
     Expr,
     ForExpr,
     GetAttr,
+    HclError,
     Index,
     Lit,
     ObjectExpr,
@@ -47,6 +48,13 @@ _NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_-]*")
 _UINT = re.compile(r"[0-9]+")
 _FLOAT = re.compile(r"(?:-?[0-9]+|(?:-[0-9])+)(?:\.[0-9]+(?:[eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)")
 _WS = re.compile(r"[ \t\r]*")
+#: the grammar's NL_OR_COMMENT terminal, one token
+_NL_TOKEN = re.compile(r"\n[ \t]*|#.*\n|//.*\n|/\*(?:.|\n)*?\*/")
+#: any run of whitespace and NL_OR_COMMENT tokens
+_TRIVIA = re.compile(r"(?:[ \t\r]+|\n[ \t]*|#.*\n|//.*\n|/\*(?:.|\n)*?\*/)*")
+_TRIVIA_START = frozenset(" \t\r\n#/")
+#: the grammar's STRING_CHARS terminal
+_STRING_CHARS = re.compile(r"(?:(?!\$\$\{)(?!\$\{)(?!%%\{)(?!%\{)[^\"\\]|\\.|(?:\$(?!\$?\{))|(?:%(?!%?\{)))+")
 _HEREDOC = re.compile(r"<<(?P<heredoc>[a-zA-Z][a-zA-Z0-9._-]*)\r?\n(?:(?:.|\n)*?\r?\n)??\s*(?P=heredoc)\r?\n")
 _HEREDOC_TRIM = re.compile(
     r"<<-(?P<heredoc_trim>[a-zA-Z][a-zA-Z0-9._-]*)\r?\n(?:(?:.|\n)*?\r?\n)??\s*(?P=heredoc_trim)\r?\n"
@@ -110,49 +118,41 @@ class _Reader:
         return bisect.bisect_right(self.line_starts, pos)
 
     def ws(self) -> None:
-        s, i, n = self.s, self.i, self.n
-        while i < n and s[i] in " \t\r":
-            i += 1
-        self.i = i
+        i = self.i
+        if i < self.n and self.s[i] in " \t\r":
+            self.i = _WS.match(self.s, i).end()  # type: ignore[union-attr]  # matches the empty string
 
     def _nl_token(self, i: int) -> int:
         """End of one NL_OR_COMMENT token at ``i`` (ws already skipped), or -1."""
-        s = self.s
-        c = s[i] if i < self.n else ""
-        if c == "\n":
-            i += 1
-            while i < self.n and s[i] in " \t":
-                i += 1
-            return i
-        if c == "#" or (c == "/" and s.startswith("//", i)):
-            end = s.find("\n", i)
-            if end < 0:
-                raise Decline("comment without newline")
-            return end + 1
-        if c == "/" and s.startswith("/*", i):
-            end = s.find("*/", i + 2)
-            if end < 0:
-                raise Decline("unterminated comment")
-            return end + 2
-        return -1
+        m = _NL_TOKEN.match(self.s, i)
+        return m.end() if m else -1
 
-    def count_nl(self) -> tuple[int, int]:
-        """(number of NL_OR_COMMENT tokens ahead, position after them and the whitespace that follows)."""
-        s, n = self.s, self.n
+    def trivia_end(self) -> int:
+        """The position after the whitespace, newlines and comments ahead (nothing is consumed)."""
         i = self.i
+        if i < self.n and self.s[i] in _TRIVIA_START:
+            return _TRIVIA.match(self.s, i).end()  # type: ignore[union-attr]
+        return i
+
+    def count_nl(self, end: int) -> int:
+        """How many NL_OR_COMMENT tokens lie between here and ``end`` (a :meth:`trivia_end`)."""
+        s, i = self.s, self.i
+        if s.find("\n", i, end) < 0 and s.find("/", i, end) < 0 and s.find("#", i, end) < 0:
+            return 0
         count = 0
         while True:
-            while i < n and s[i] in " \t\r":
-                i += 1
-            end = self._nl_token(i)
-            if end < 0:
-                return count, i
+            i = _WS.match(s, i).end()  # type: ignore[union-attr]
+            nxt = self._nl_token(i)
+            if nxt < 0:
+                return count
             count += 1
-            i = end
+            i = nxt
 
     def nl(self) -> None:
         """Skip any newlines and comments (where the grammar allows ``new_line_or_comment?``)."""
-        _, self.i = self.count_nl()
+        i = self.i
+        if i < self.n and self.s[i] in _TRIVIA_START:
+            self.i = _TRIVIA.match(self.s, i).end()  # type: ignore[union-attr]
 
     def at(self, text: str) -> bool:
         return self.s.startswith(text, self.i)
@@ -232,9 +232,9 @@ class _Reader:
         self.ws()
         start = self.i
         cond = self.binary(0, depth + 1)
-        n, after = self.count_nl()
+        after = self.trivia_end()
         if self.s.startswith("?", after):
-            if n > 1:
+            if self.count_nl(after) > 1:
                 raise Decline("blank lines before '?'")
             self.i = after + 1
             self.nl()
@@ -252,7 +252,7 @@ class _Reader:
     def _operator(self) -> tuple[str, int] | None:
         """The binary operator ahead and its precedence, consuming it; at most one line break may precede it
         (the grammar's post-lexer continuation rule, which never applies to ``-``). None consumes nothing."""
-        n, after = self.count_nl()
+        after = self.trivia_end()
         s = self.s
         if after >= self.n:
             return None
@@ -261,6 +261,7 @@ class _Reader:
             return None
         if op[0] == "-" and _FLOAT.match(s, after):
             raise Decline("the grammar lexes '-1.5' after an operand as a float literal (a syntax error)")
+        n = self.count_nl(after) if after > self.i else 0
         if n == 0 or (n == 1 and op[0] != "-"):
             self.i = after + len(op[0])
             return op
@@ -352,7 +353,10 @@ class _Reader:
             if not m:
                 raise Decline("bad heredoc")
             self.i = m.end()
-            return heredoc(m.group(0), s.startswith("<<-", i), line)
+            try:
+                return heredoc(m.group(0), s.startswith("<<-", i), line)
+            except HclError:  # e.g. an unterminated ${ in the body: the reference path reports it
+                raise Decline("heredoc the reference rejects") from None
         if c.isalpha() or c == "_":
             name = self.name()
             if name in _LITERALS:
@@ -599,22 +603,11 @@ class _Reader:
                 self.i = i + 2
                 out.append(("part", self.directive(depth), 0))
                 continue
-            # STRING_CHARS: up to a quote, an interpolation or a directive; backslash escapes one character
-            j = i
-            while j < n:
-                ch = s[j]
-                if ch == '"':
-                    break
-                if ch == "\\":
-                    if j + 1 >= n or s[j + 1] == "\n":
-                        raise Decline("bad escape")
-                    j += 2
-                    continue
-                if (ch == "$" or ch == "%") and (s.startswith("{", j + 1) or s.startswith(ch + "{", j + 1)):
-                    break
-                j += 1
-            token = s[i:j]
-            self.i = j
+            m = _STRING_CHARS.match(s, i)
+            if not m:
+                raise Decline("unreadable string content")  # a backslash before a newline, the end of input
+            token = m.group(0)
+            self.i = m.end()
             out.append(("raw", token, 0))
             out.append(("part", unescape(token), 0))
 
