@@ -8,7 +8,7 @@ statically is :data:`UNKNOWN` or a :class:`Ref` to another resource. Nothing unk
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -126,6 +126,16 @@ class Resource:
     references: frozenset[str] = frozenset()
     #: extra facts a parser knows (e.g. Kubernetes namespace, Terraform module path, plan-derived)
     meta: dict[str, Any] = field(default_factory=dict)
+    #: derived views several checks share (e.g. normalised security-group rules), computed once per resource
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per resource and key (attributes never change after parsing)."""
+        try:
+            return self.derived[key]
+        except KeyError:
+            value = self.derived[key] = compute()
+            return value
 
     def get(self, path: str, default: Any = MISSING) -> Any:
         return lookup(self.attributes, path, default)
