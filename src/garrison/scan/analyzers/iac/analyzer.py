@@ -7,6 +7,7 @@ reported once and the others go on) → apply inline suppressions inside each re
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -74,6 +75,18 @@ class IacAnalyzer(Analyzer):
         return kind is not None and load.PLATFORM_OF[kind] in self.platforms
 
     def analyze(self, files: Sequence[SourceFile], ctx: ScanContext) -> Iterator[Emitted]:
+        # Parsing and evaluation allocate millions of small, acyclic objects (syntax trees, attribute values,
+        # findings): the cycle collector's full passes over them cost ~40% of a large scan and grow faster
+        # than the input. Reference counting frees them; cycle collection resumes when the analyzer ends.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            yield from self._analyze(files, ctx)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _analyze(self, files: Sequence[SourceFile], ctx: ScanContext) -> Iterator[Emitted]:
         for message in self.plugin_errors:
             ctx.record_internal_error(None, message)
         texts: dict[str, str] = {}
