@@ -93,8 +93,10 @@ class Event:
         affixes = _AFFIXES
         for k, v in fields.items():
             t = type(v)
+            numeric_text = False
             if t is str:
                 lv = v.lower()
+                numeric_text = bool(lv) and lv[0] in _NUM_START
             elif v is None or t is dict:
                 continue
             elif t is list:
@@ -114,12 +116,8 @@ class Event:
                 add(ps[0])
                 add(lv)
                 add(ps[1])
-            if (
-                lv
-                and lv[0] in _NUM_START
-                and _NUMERIC.match(lv)
-                and not (lv.isdigit() and (lv[0] != "0" or len(lv) == 1))
-            ):
+            # numbers from JSON are written canonically already; only numeric-looking *strings* may not be
+            if numeric_text and len(lv) < 40 and not _canonical_int(lv) and _NUMERIC.match(lv):
                 c = canonical_number(lv)
                 if c is not None and c != lv:
                     add(ps[0] + c + ps[1])
