@@ -167,3 +167,24 @@ def test_help_lists_every_input_format(cli: Callable[..., Any]) -> None:
     text = build_parser()._subparsers._group_actions[0].choices["hunt"].format_help()  # type: ignore[union-attr,index]
     listed = " ".join(text.split()).split("auto (default), ", 1)[1]
     assert all(f in listed for f in FORMATS)
+
+
+def test_gzipped_evtx_is_spooled_and_hunted(cli: Callable[..., Any], corpus: Path, tmp_path: Path) -> None:
+    import gzip
+
+    case = corpus / "sigma" / "regression_data" / "rules-emerging-threats" / "2026" / "Exploits" / "RedSun"
+    evtx = next(case.rglob("*.evtx"))
+    gz = tmp_path / "sysmon.evtx.gz"
+    gz.write_bytes(gzip.compress(evtx.read_bytes()))
+    res = cli(
+        "hunt",
+        "--rules",
+        str(corpus / "sigma" / "rules-emerging-threats" / "2026" / "Exploits"),
+        str(gz),
+        "--format",
+        "jsonl",
+    )
+    assert res.code == 0, res.err
+    alerts = [json.loads(line) for line in res.out.splitlines()]
+    assert alerts and all(a["source"] == str(gz) for a in alerts)
+    assert any("RedSun" in a["rule"]["title"] for a in alerts)
