@@ -252,6 +252,24 @@ CASES: list[tuple[str, str, dict[str, object], bool]] = [
     ),
     ("week", "sel:\n  T|week: 47\ncondition: sel", {"T": "2023-11-20T03:15:00Z"}, True),
     ("multiple conditions are OR", "a:\n  A: 1\nb:\n  B: 2\ncondition:\n  - a\n  - b", {"B": 2}, True),
+    (
+        "single emoji literal",
+        "sel:\n  CommandLine|contains:\n    - '\U0001f525'\n    - '\u2714'\ncondition: sel",
+        {"CommandLine": "cmd /c echo \u2714 done"},
+        True,
+    ),
+    (
+        "single emoji literal miss",
+        "sel:\n  CommandLine|contains:\n    - '\U0001f525'\n    - '\u2714'\ncondition: sel",
+        {"CommandLine": "cmd /c echo done"},
+        False,
+    ),
+    (
+        "cyrillic look-alike",
+        "sel:\n  Image|contains: '\u0430'\ncondition: sel",
+        {"Image": "c:\\windows\\sv\u0410chost.exe"},
+        True,
+    ),
     ("unicode case folding", "sel:\n  User|contains: 'ÄDMIN'\ncondition: sel", {"User": "x-ädmin"}, True),
 ]
 

@@ -69,6 +69,12 @@ def _alts(node: Node, selections: dict[str, Node], limit: int) -> list[list[str]
     return []  # not: cannot say anything
 
 
+def _useful(lit: str) -> bool:
+    """Long enough to be selective: three characters, or any non-ASCII character (an emoji, a Cyrillic
+    look-alike, a right-to-left override: rare in logs, which is exactly why rules look for them)."""
+    return len(lit) >= MIN_LITERAL or (bool(lit) and not lit.isascii())
+
+
 def _score(lits: Sequence[str]) -> tuple[int, int]:
     """Static guess of selectivity: the shortest value text (anchored literals count extra), then fewer."""
     if not lits:
@@ -82,7 +88,7 @@ def _value_weight(lit: str) -> int:
         return len(parts[1]) + (6 if len(parts) == 3 else 3)
     if lit.endswith("\n") and "\x01" in lit:  # suffix ("v\x01f\n")
         return len(lit.split("\x01")[0]) + 3
-    return len(lit)
+    return len(lit.encode("utf-8", "surrogatepass"))  # bytes: one emoji is as selective as four letters
 
 
 def _matcher_literal(field: str | None, m: list[Any]) -> str | None:
@@ -99,7 +105,7 @@ def _matcher_literal(field: str | None, m: list[Any]) -> str | None:
             if kind == "pre":
                 return f"\n{lf}\x01{text}"
             return f"{text}\x01{lf}\n"
-        return text if len(text) >= MIN_LITERAL else None
+        return text if _useful(text) else None
     if kind in ("num", "bool") and field is not None:
         lf = clean_text(field.lower())
         if kind == "bool":
@@ -141,7 +147,7 @@ def _longest_glob_literal(pattern: str) -> str | None:
     if len(run) > len(best):
         best = run
     best = best.lower()
-    return best if len(best) >= MIN_LITERAL else None
+    return best if _useful(best) else None
 
 
 def regex_literal(pattern: str, flags: str = "") -> str | None:
