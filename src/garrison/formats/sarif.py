@@ -7,7 +7,6 @@ taxonomy; results carry ``partialFingerprints`` and regions; suppressed findings
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -17,6 +16,7 @@ from garrison.core.finding import Finding, Rule, Suppression
 from garrison.core.report import Report
 from garrison.core.severity import Severity
 from garrison.formats.base import WriteOptions
+from garrison.formats.jsonbytes import dumps_pretty
 
 if TYPE_CHECKING:
     from garrison.policy.gate import Decision
@@ -156,7 +156,7 @@ class SarifWriter:
     extension = "sarif"
 
     def write(self, report: Report, decision: Decision | None, options: WriteOptions) -> bytes:
-        return (json.dumps(build_sarif(report, decision), indent=2, ensure_ascii=False) + "\n").encode()
+        return dumps_pretty(build_sarif(report, decision))
 
 
 def build_sarif(report: Report, decision: Decision | None) -> dict[str, Any]:
