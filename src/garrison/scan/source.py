@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -49,6 +50,20 @@ class SourceFile:
     mode: int = 0o100644
     commit: Commit | None = None
     abspath: str | None = None  # set for files on disk
+    #: for fragments (the added lines of a commit or of the staged diff): the file's own line number of
+    #: each line of the content, ascending. None for whole files.
+    line_map: tuple[int, ...] | None = None
+
+    @property
+    def is_fragment(self) -> bool:
+        return self.line_map is not None
+
+    def content_line(self, line: int) -> int | None:
+        """Index (1-based) in the content of the file's line ``line``; None when it is not in a fragment."""
+        if self.line_map is None:
+            return line
+        i = bisect_left(self.line_map, line)
+        return i + 1 if i < len(self.line_map) and self.line_map[i] == line else None
 
     def loaded(self) -> SourceFile:
         """The same file with its bytes read once and held in memory (for several readers)."""
