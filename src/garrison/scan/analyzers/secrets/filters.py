@@ -53,12 +53,23 @@ _TEMPLATE = re.compile(
     re.VERBOSE,
 )
 _SAME_CHAR = re.compile(r"^(.)\1+$")
+_ANGLE = re.compile(r"<[A-Za-z_][\w .-]{0,40}>")
+_INTERPOLATION = re.compile(r"\$[A-Za-z_{(]|%[A-Za-z_]+%|\{[A-Za-z_][\w.]*\}")
+# Names that hold something *about* a secret (its name, id, path, header, length…), not the secret.
+_META_KEY = re.compile(
+    r"(?:name|names|id|ids|path|file|filename|arn|ref|url|uri|version|type|length|size|len|timeout|ttl|header|"
+    r"field|prefix|suffix|format|env|var|count|enabled|mode|policy|store|provider|manager|backend|dir|location|"
+    r"label|hint|regex|pattern|question|message|title|description|placeholder|validator|rotation|expiry|expires|"
+    r"min|max|param|column|table|key_id)$",
+    re.IGNORECASE,
+)
 _SEQUENCES = ("0123456789", "123456789", "abcdefghij", "abcdefghijklmnop", "qwertyuiop", "1234567890")
 # References rather than values: env lookups, calls, attribute chains, interpolation.
 _REFERENCE = re.compile(
     r"""^(?:
         (?:os\.)?(?:environ|getenv|env)\b | process\.env | ENV\[ | System\.getenv | settings\. | config\. |
         self\. | this\. | params\. | args\. | options\. | opts\. | cfg\. | secrets\. | vars\. |
+        (?:var|local|module|data|each|count|path|props|state|env|inputs|matrix|steps|needs)\. |
         [A-Za-z_][\w.]*\( | \w+\.\w+\.\w+$
     )""",
     re.VERBOSE | re.IGNORECASE,
@@ -83,7 +94,7 @@ _LOCKFILES = re.compile(
     r"gradle\.lockfile|packages\.lock\.json|mix\.lock|pubspec\.lock|Package\.resolved|flake\.lock)$"
 )
 _MINIFIED_NAME = re.compile(r"\.(?:min|bundle|chunk)\.(?:js|css|mjs)$|\.(?:js|css)\.map$")
-#: a line this long with almost no spaces is a minified bundle or a data blob: generic rules skip it
+#: a line this long is a minified bundle or a data blob: generic rules skip it
 MINIFIED_LINE = 2000
 _PLAIN_WORDS = frozenset(
     [
@@ -144,8 +155,11 @@ _PLAIN_WORDS = frozenset(
 # does not itself look like it leaks them.
 KNOWN_EXAMPLES = frozenset(
     {
-        # jwt.io's default HS256 token (RFC 7519 style example)
-        "b7e4b4c2d1d6c8a64adf66e0f1c2e4b7a3fd3b61d1fc2a9a1d3bb5e5dd5d6a4e",
+        # jwt.io's default HS256 token (signed with "your-256-bit-secret")
+        "726bfedbc95a0269faf469084015cf2f36c29e363212921a933a288f3c4a4d7d",
+        # Stripe's published documentation test keys
+        "2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326",
+        "f2d6ca16515033e5dce14eba840b979d27b5cbae24bb3e5bf484339667f86397",
     }
 )
 
@@ -159,11 +173,13 @@ def is_placeholder(secret: str) -> bool:
     low = secret.lower()
     if any(w in low for w in _PLACEHOLDER_WORDS):
         return True
-    if _TEMPLATE.match(secret) or "${" in secret or "{{" in secret:
+    if _TEMPLATE.match(secret) or "${" in secret or "{{" in secret or _ANGLE.search(secret):
         return True
     core = secret.strip("'\"`")
     if len(core) >= 2 and _SAME_CHAR.match(core):
         return True
+    if len(core) >= 8 and len(set(core.replace("-", ""))) <= 3:
+        return True  # 00000000-0000-…, 1111…, abababab
     return any(s in low for s in _SEQUENCES) and shannon(low.replace("0123456789", "")) < 3.0
 
 
@@ -195,14 +211,22 @@ def is_minified_name(path: str) -> bool:
 
 
 def is_minified_line(line: bytes) -> bool:
-    return len(line) >= MINIFIED_LINE and line.count(b" ") < len(line) // 50
+    """Hand-written code has no 2,000-character lines; bundles, source maps and data blobs do."""
+    return len(line) >= MINIFIED_LINE
 
 
-def generic_rejects(secret: str, *, key: str, line: bytes, start_in_line: int, min_entropy: float) -> str | None:
-    """Why a generic match is not a credential (None if it may be one)."""
+def generic_rejects(
+    secret: str, *, key: str, line: bytes, start_in_line: int, min_entropy: float, password: bool = False
+) -> str | None:
+    """Why a generic match is not a credential (None if it may be one). ``password`` relaxes the
+    letters-and-digits requirement (passphrases may be words); tokens, keys and secrets need a digit."""
     low = secret.lower()
     if len(secret) < 6:
         return "too short"
+    if key and _META_KEY.search(key.rstrip("\"'`")):
+        return "names something about a secret"
+    if _INTERPOLATION.search(secret):
+        return "interpolation"
     if any(w in low for w in _GENERIC_STOPWORDS):
         return "stopword"
     if low in _PLAIN_WORDS or low.strip("_-.") in _PLAIN_WORDS:
@@ -224,6 +248,8 @@ def generic_rejects(secret: str, *, key: str, line: bytes, start_in_line: int, m
         return "hash"
     if secret.isalpha() and (len(secret) < 16 or secret.islower() or secret.isupper()):
         return "plain word"
+    if not password and not any(c.isdigit() for c in secret):
+        return "no digit (identifiers and prose, not generated keys)"
     if secret.isdigit() and len(secret) < 12:
         return "number"
     if char_classes(secret) < 2 and len(secret) < 20:

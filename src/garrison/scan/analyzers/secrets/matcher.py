@@ -158,7 +158,12 @@ class Matcher:
                 return None
             key = _named(m, "key")
             if filters.generic_rejects(
-                secret, key=key, line=line, start_in_line=s_start - line_start, min_entropy=rule.entropy
+                secret,
+                key=key,
+                line=line,
+                start_in_line=s_start - line_start,
+                min_entropy=rule.entropy,
+                password="password" in rule.id,
             ):
                 return None
         ent = shannon(secret)

@@ -154,6 +154,7 @@ _URL_PLACEHOLDERS = frozenset(
         "pass123",
         "password123",
         "secret123",
+        "guest",
     ]
 )
 
