@@ -78,7 +78,12 @@ def test_lockfile_integrity_hashes():
     yarn = 'js-tokens@^4.0.0:\n  version "4.0.0"\n  integrity sha512-RdJUflcE3cUzKiMqQgsCu06FPu9UdIJO0beYbPhHN4k6apgJtifcoCtT9bcxOpYBtpD2kCM6Sbzg4CausW/PKQ==\n'
     assert scan(yarn, "web/yarn.lock") == []
     # the same integrity field in an ordinary JSON file is a hash, not a token
-    assert scan('{"token_integrity": "sha512-RdJUflcE3cUzKiMqQgsCu06FPu9UdIJO0beYbPhHN4k6apgJtifcoCtT9bcxOpYBtpD2kCM6Sbzg4CausW/PKQ=="}\n') == []
+    assert (
+        scan(
+            '{"token_integrity": "sha512-RdJUflcE3cUzKiMqQgsCu06FPu9UdIJO0beYbPhHN4k6apgJtifcoCtT9bcxOpYBtpD2kCM6Sbzg4CausW/PKQ=="}\n'
+        )
+        == []
+    )
 
 
 def test_git_shas_and_uuids():
@@ -101,7 +106,11 @@ def test_base64_images_and_fonts():
 
 
 def test_minified_bundles():
-    bundle = "!function(e){" + ";".join(f'var a{i}="{i:x}"' for i in range(400)) + ';var apiKey="9fK2mQ7xL4pR8sT1vW3yZ6bC0dE5gH"}();\n'
+    bundle = (
+        "!function(e){"
+        + ";".join(f'var a{i}="{i:x}"' for i in range(400))
+        + ';var apiKey="9fK2mQ7xL4pR8sT1vW3yZ6bC0dE5gH"}();\n'
+    )
     assert scan(bundle, "static/js/app.min.js") == []
     # and a minified line in a file without the .min name
     assert scan(bundle, "static/js/vendor.js") == []

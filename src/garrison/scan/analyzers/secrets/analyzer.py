@@ -59,6 +59,18 @@ class SecretsAnalyzer(FileAnalyzer):
             gone = set(disabled)
             self.ruleset.rules = [r for r in self.ruleset.rules if r.id not in gone and not gone & set(r.aliases)]
         self.matcher = Matcher(self.ruleset, prefilter=prefilter)
+        self._config_files = frozenset(
+            os.path.realpath(p) for p in self.ruleset.config_paths if not p.startswith("garrison:")
+        )
+        self._metadata: dict[str, Any] = {
+            "rules": len(self.ruleset.rules),
+            "rule_source": self.config_path or "built-in catalogue",
+            "prefilter": self.matcher.prefilter.name if self.matcher.prefilter else "none",
+        }
+        if any(r.regex is not None and r.regex.engine != "re2" for r in self.ruleset.rules):
+            self._metadata["time_bounded_rules"] = sorted(
+                r.id for r in self.ruleset.rules if r.regex is not None and r.regex.engine != "re2"
+            )
         self._rules_by_id: dict[str, Rule] = {r.id: r.to_rule() for r in self.ruleset.rules}
         self._verify_cache: dict[tuple[str, str], dict[str, str]] = {}
 
@@ -86,6 +98,11 @@ class SecretsAnalyzer(FileAnalyzer):
         return not file.path.startswith(".git/")
 
     def analyze_file(self, file: SourceFile, ctx: ScanContext) -> Iterator[Finding]:
+        if not ctx.metadata:
+            ctx.metadata.update(self._metadata)
+            ctx.warnings.extend(self.ruleset.notes)
+        if file.abspath is not None and self._config_files and os.path.realpath(file.abspath) in self._config_files:
+            return  # the rule file itself is full of patterns, not secrets
         data = file.read_bytes()
         sha = file.commit.sha if file.commit else None
         notes = ScanNotes()
