@@ -224,6 +224,7 @@ def run(
         suppressed = keep_introducing_commit(suppressed, order, lambda s: s.finding)
     findings, suppressed = unique_fingerprints(findings, suppressed)
     scanned = {_file_key(f) for f, _ in file_work} | {_file_key(f) for fs in project_files.values() for f in fs}
+    warnings.extend(target.warnings())
     base = target.stats()
     stats = replace(
         base,
