@@ -57,7 +57,7 @@ def repo_root(path: Path) -> Path:
 
 
 class _GitTarget(ScanTarget):
-    kind = "git"
+    root: Path
 
     def __init__(self, path: Path, config: ScanConfig | None = None) -> None:
         self.root = repo_root(path)
