@@ -73,8 +73,8 @@ class Matcher:
         n = len(data)
         spans: dict[int, tuple[int, int]] = {}
         if self.prefilter is not None:
-            for kw_idx, offsets in self.prefilter.scan(data).items():
-                lo, hi = offsets[0], offsets[-1] + self._kw_len[kw_idx]
+            for kw_idx, (first, last) in self.prefilter.scan(data).items():
+                lo, hi = first, last + self._kw_len[kw_idx]
                 for r in self._kw_rules[kw_idx]:
                     cur = spans.get(r)
                     spans[r] = (lo, hi) if cur is None else (min(cur[0], lo), max(cur[1], hi))

@@ -1,8 +1,9 @@
 """The keyword prefilter: one pass over a file finds every rule keyword (case-insensitive) and where it is.
 
 Hyperscan (Intel's multi-pattern matcher, SIMD, GB/s) is used where its wheel exists; elsewhere a portable
-matcher built on RE2's ``Set`` (one DFA pass tells which keywords occur) plus ``bytes.find`` on the lowered
-text gives the same answer. Both return, per keyword index, the start offsets of its occurrences.
+matcher built on RE2's ``Set`` (one DFA pass tells which keywords occur) plus ``bytes.find``/``rfind`` on the
+lowered text gives the same answer. Both return, per keyword index, its first and last start offsets — all
+the matcher needs to bound each rule's candidate window.
 """
 
 from __future__ import annotations
@@ -12,15 +13,19 @@ from typing import Any, Protocol
 
 import re2
 
-#: at most this many hits per keyword are kept per file (windows merge anyway; bounds memory and time)
-MAX_HITS_PER_KEYWORD = 4096
+#: hyperscan reports every occurrence through a Python callback; past this many in one file (a run of
+#: "AAAA…" matching a keyword at every offset) the scan stops and the first/last offsets are found with
+#: find/rfind instead, so pathological files cost two C-speed searches per keyword, not a callback per byte
+MAX_CALLBACKS = 20_000
+
+Span = tuple[int, int]
 
 
 class Prefilter(Protocol):
     name: str
 
-    def scan(self, data: bytes) -> dict[int, list[int]]:
-        """Keyword index → start offsets (ascending) of its case-insensitive occurrences in ``data``."""
+    def scan(self, data: bytes) -> dict[int, Span]:
+        """Keyword index → (first, last) start offsets of its case-insensitive occurrences in ``data``."""
         ...
 
 
@@ -40,20 +45,27 @@ class HyperscanPrefilter:
             literal=True,
         )
 
-    def scan(self, data: bytes) -> dict[int, list[int]]:
-        hits: dict[int, list[int]] = {}
+        self._fallback = PortablePrefilter(keywords)
+        self._terminated: type[Exception] = hyperscan.ScanTerminated
+
+    def scan(self, data: bytes) -> dict[int, Span]:
+        hits: dict[int, Span] = {}
         lengths = self._lengths
+        calls = [0]
 
         def on_match(idx: int, _from: int, to: int, _flags: int, _ctx: object) -> bool:
-            lst = hits.get(idx)
-            if lst is None:
-                hits[idx] = [to - lengths[idx]]
-            elif len(lst) < MAX_HITS_PER_KEYWORD:
-                lst.append(to - lengths[idx])
-            return False
+            start = to - lengths[idx]
+            cur = hits.get(idx)
+            hits[idx] = (start, start) if cur is None else (cur[0], start)
+            calls[0] += 1
+            return calls[0] > MAX_CALLBACKS  # True stops the scan
 
-        if data:
+        if not data:
+            return hits
+        try:
             self._db.scan(data, match_event_handler=on_match)
+        except self._terminated:
+            return self._fallback.scan(data)
         return hits
 
 
@@ -72,23 +84,19 @@ class PortablePrefilter:
             self._set.Add(re2.escape(k))
         self._set.Compile()
 
-    def scan(self, data: bytes) -> dict[int, list[int]]:
+    def scan(self, data: bytes) -> dict[int, Span]:
         if not data:
             return {}
         present = self._set.Match(data)
         if not present:
             return {}
         lowered = data.lower()
-        hits: dict[int, list[int]] = {}
+        hits: dict[int, Span] = {}
         for idx in present:
             kw = self._keywords[idx]
-            found: list[int] = []
-            pos = lowered.find(kw)
-            while pos >= 0 and len(found) < MAX_HITS_PER_KEYWORD:
-                found.append(pos)
-                pos = lowered.find(kw, pos + 1)
-            if found:
-                hits[idx] = found
+            first = lowered.find(kw)
+            if first >= 0:
+                hits[idx] = (first, lowered.rfind(kw))
         return hits
 
 
