@@ -228,3 +228,24 @@ def test_scan_makes_no_network_calls(project, tmp_path):
     )  # fmt: skip
     assert proc.returncode == 1, proc.stderr
     assert "network access attempted" not in proc.stderr + proc.stdout
+
+
+def test_progress_line_on_a_tty(project, monkeypatch, capsys):
+    import io
+
+    from garrison.cli.common import progress_printer
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    fake = Tty()
+    monkeypatch.setattr("sys.stderr", fake)
+    show = progress_printer(True)
+    assert show is not None
+    show(0, 3)
+    show(3, 3)
+    assert "analyzing 3/3 files" in fake.getvalue()
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert progress_printer(True) is None  # not a terminal: no progress noise in CI logs
+    assert progress_printer(False) is None

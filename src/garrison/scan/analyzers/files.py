@@ -13,6 +13,7 @@ assignments is not reported).
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import stat
 from collections.abc import Iterator, Sequence
@@ -145,6 +146,22 @@ _PATH_RULES: tuple[tuple[str, Rule], ...] = (
     ("*/.docker/config.json", CREDENTIALS),
     (".docker/config.json", CREDENTIALS),
 )
+
+
+def _compile(rules: Sequence[tuple[Sequence[str], Rule]]) -> tuple[re.Pattern[str], dict[str, Rule]]:
+    """One regex for many fnmatch patterns; the name of the matching group says which rule matched."""
+    parts: list[str] = []
+    by_group: dict[str, Rule] = {}
+    for patterns, rule in rules:
+        for pattern in patterns:
+            group = f"g{len(parts)}"
+            parts.append(f"(?P<{group}>{fnmatch.translate(pattern)})")
+            by_group[group] = rule
+    return re.compile("|".join(parts)), by_group
+
+
+_NAME_RE, _NAME_GROUPS = _compile(_NAME_RULES)
+_PATH_RE, _PATH_GROUPS = _compile([((p,), r) for p, r in _PATH_RULES])
 _TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl", ".defaults", ".default", ".tpl")
 _ASSIGNMENT = re.compile(rb"^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.]*\s*=\s*\S", re.MULTILINE)
 _DOCKER_AUTH = re.compile(rb'"auth"\s*:\s*"[A-Za-z0-9+/=]{8,}"')
@@ -165,17 +182,12 @@ class FilesAnalyzer(FileAnalyzer):
         return RULES
 
     def _name_rule(self, path: str) -> Rule | None:
-        name = path.rsplit("/", 1)[-1].rsplit("!", 1)[-1]
-        lowered = name.lower()
-        if any(lowered.endswith(s) for s in _TEMPLATE_SUFFIXES):
-            return None
-        for patterns, rule in _NAME_RULES:
-            if any(fnmatchcase(lowered, p) for p in patterns):
-                return rule
-        for pattern, rule in _PATH_RULES:
-            if fnmatchcase(path, pattern):
-                return rule
-        return None
+        name = path.rsplit("/", 1)[-1].rsplit("!", 1)[-1].lower()
+        m = _NAME_RE.match(name)
+        if m is not None:
+            return None if name.endswith(_TEMPLATE_SUFFIXES) else _NAME_GROUPS[m.lastgroup or ""]
+        m = _PATH_RE.match(path)
+        return _PATH_GROUPS[m.lastgroup or ""] if m is not None else None
 
     def _allowed(self, path: str) -> bool:
         return any(fnmatchcase(path, p) for p in self.allow)

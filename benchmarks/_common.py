@@ -1,0 +1,69 @@
+"""Helpers shared by the benchmark scripts (timing, medians, peak RSS of a child process)."""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BUILD = REPO / "build" / "bench"
+
+
+def garrison_cmd() -> list[str]:
+    """The installed ``garrison`` next to this interpreter (falls back to ``python -m garrison``)."""
+    exe = Path(sys.executable).with_name("garrison")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "garrison"]
+
+
+def run_timed(cmd: Sequence[str], *, ok: Sequence[int] = (0,), env: dict[str, str] | None = None) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode not in ok:
+        raise SystemExit(
+            f"benchmark command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.decode()[-2000:]}"
+        )
+    return elapsed
+
+
+def median_of(n: int, cmd: Sequence[str], **kw: object) -> tuple[float, list[float]]:
+    times = [run_timed(cmd, **kw) for _ in range(n)]  # type: ignore[arg-type]
+    return statistics.median(times), times
+
+
+def peak_rss_mb(cmd: Sequence[str], *, ok: Sequence[int] = (0,)) -> float:
+    """Peak resident memory of a child process (ru_maxrss of the waited child)."""
+    pid = os.fork()
+    if pid == 0:  # child
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        try:
+            os.execvp(cmd[0], list(cmd))
+        finally:
+            os._exit(127)
+    _, status, usage = os.wait4(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code not in ok:
+        raise SystemExit(f"benchmark command failed ({code}): {' '.join(cmd)}")
+    return usage.ru_maxrss / 1024  # Linux reports KiB
+
+
+def report(name: str, value: float, unit: str, goal: str = "") -> None:
+    line = f"{name:<58} {value:>10.3f} {unit}"
+    if goal:
+        line += f"   (goal {goal})"
+    print(line, flush=True)
+
+
+def machine() -> str:
+    return f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load {os.getloadavg()[0]:.2f}"
+
+
+_ = resource  # resource is imported so `ru_maxrss` semantics are documented next to its use

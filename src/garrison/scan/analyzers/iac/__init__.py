@@ -1,0 +1,1 @@
+"""Infrastructure-as-code misconfiguration scanning (Terraform, CloudFormation, Kubernetes, Dockerfile, Compose)."""

@@ -1,0 +1,1 @@
+"""Parsers: bytes of one format → :class:`~garrison.scan.analyzers.iac.model.Resource` values. Pure, no I/O."""
