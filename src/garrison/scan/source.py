@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import os
 from bisect import bisect_left
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol
 
 from garrison.core.errors import FileSkipped
@@ -69,7 +69,10 @@ class SourceFile:
         """The same file with its bytes read once and held in memory (for several readers)."""
         if isinstance(self.origin, BytesOrigin):
             return self
-        return replace(self, origin=BytesOrigin(self.origin.read()))
+        # the constructor, not dataclasses.replace: this runs once per file of every scan
+        return SourceFile(
+            self.path, self.size, BytesOrigin(self.origin.read()), self.mode, self.commit, self.abspath, self.line_map
+        )
 
     @property
     def name(self) -> str:

@@ -150,3 +150,25 @@ def test_analyzer_errors_are_isolated_per_file(tmp_path: Path):
     (tmp_path / "bad.py").write_bytes(b"\xff\xfe\xfa" + b"A" * 100)
     res = run(tmp_path)
     assert len(res.findings) == 1 and res.runs[0].errors == ()
+
+
+def test_prefilters_agree_on_real_files(corpus: Path):
+    """hyperscan's regex prefilter only skips work: on real files both prefilters report the same hits."""
+    rules = RuleSet(rules=list(builtin_rules()))
+    hs, portable = Matcher(rules, prefilter="hyperscan"), Matcher(rules, prefilter="portable")
+    roots = [corpus / "secrets" / "gitleaks", corpus / "iac", corpus / "sigma"]
+    paths = sorted(p for r in roots for p in r.rglob("*") if p.is_file() and p.stat().st_size < 1_000_000)[:1500]
+    hits = 0
+    for p in paths:
+        data = p.read_bytes()
+        a = [(h.rule.id, h.start, h.secret) for h in hs.scan(data, p.name)]
+        assert a == [(h.rule.id, h.start, h.secret) for h in portable.scan(data, p.name)], p
+        hits += len(a)
+    assert hits > 0
+
+
+def test_a_key_on_one_line_and_a_value_on_the_next_is_not_an_assignment(tmp_path: Path):
+    (tmp_path / "c.yml").write_text(
+        "db_password:\n  CommandLine|contains: x9Kq2LmZ81\nsecret_token:\n  - Rk29LpQ7xZ3mNv\n"
+    )
+    assert run(tmp_path).findings == ()

@@ -65,7 +65,7 @@ class SecretsAnalyzer(FileAnalyzer):
         self._metadata: dict[str, Any] = {
             "rules": len(self.ruleset.rules),
             "rule_source": self.config_path or "built-in catalogue",
-            "prefilter": self.matcher.prefilter.name if self.matcher.prefilter else "none",
+            "prefilter": self.matcher.prefilter.name,
         }
         if any(r.regex is not None and r.regex.engine != "re2" for r in self.ruleset.rules):
             self._metadata["time_bounded_rules"] = sorted(
@@ -92,10 +92,8 @@ class SecretsAnalyzer(FileAnalyzer):
         return list(self._rules_by_id.values())
 
     def wants(self, file: SourceFile) -> bool:
-        name = file.name.lower()
-        if name.endswith(_BINARY_SUFFIXES):
-            return False
-        return not file.path.startswith(".git/")
+        path = file.path
+        return not (path.lower().endswith(_BINARY_SUFFIXES) or path.startswith(".git/"))
 
     def analyze_file(self, file: SourceFile, ctx: ScanContext) -> Iterator[Finding]:
         if not ctx.metadata:

@@ -11,12 +11,10 @@ from dataclasses import dataclass, field
 from garrison.scan.analyzers.secrets import filters
 from garrison.scan.analyzers.secrets.entropy import shannon
 from garrison.scan.analyzers.secrets.model import RuleSet, SecretRule
-from garrison.scan.analyzers.secrets.prefilter import Prefilter, build_prefilter
+from garrison.scan.analyzers.secrets.prefilter import Prefilter, RuleSpec, build_prefilter
 from garrison.scan.analyzers.secrets.regex import MatchLike, PatternTimeout
 from garrison.scan.analyzers.secrets.validators import VALIDATORS
 
-#: a multi-line rule (private keys) looks this far past its last keyword
-MULTILINE_REACH = 64 * 1024
 #: longest match kept (a runaway generic match is not a secret)
 MAX_MATCH = 16 * 1024
 
@@ -46,56 +44,23 @@ class Matcher:
     def __init__(self, ruleset: RuleSet, *, prefilter: str = "auto") -> None:
         self.ruleset = ruleset
         self.rules: list[SecretRule] = [r for r in ruleset.rules if r.regex is not None or r.path is not None]
-        keywords: dict[str, int] = {}
-        self._kw_rules: list[list[int]] = []
-        self._always: list[int] = []
-        for i, rule in enumerate(self.rules):
-            if rule.regex is None:
-                continue
-            if not rule.keywords:
-                self._always.append(i)
-                continue
-            for kw in rule.keywords:
-                idx = keywords.setdefault(kw, len(keywords))
-                if idx == len(self._kw_rules):
-                    self._kw_rules.append([])
-                self._kw_rules[idx].append(i)
-        self.keywords = list(keywords)
-        self._kw_len = [len(k.encode()) for k in self.keywords]
-        self.prefilter: Prefilter | None = (
-            build_prefilter([k.encode() for k in self.keywords], prefilter) if self.keywords else None
-        )
+        self._regex_rules = [i for i, r in enumerate(self.rules) if r.regex is not None]
+        specs = [
+            RuleSpec(
+                keywords=self.rules[i].keywords,
+                regex=self.rules[i].regex.source if self.rules[i].regex is not None else None,  # type: ignore[union-attr]
+                whole_file=self.rules[i].source != "garrison",
+                multiline=self.rules[i].multiline,
+            )
+            for i in self._regex_rules
+        ]
+        self.prefilter: Prefilter = build_prefilter(specs, prefilter)
+        self.keywords = sorted({k for s in specs for k in s.keywords})
         self._path_only = [i for i, r in enumerate(self.rules) if r.regex is None and r.path is not None]
 
-    # -- candidate windows -------------------------------------------------------------------------
     def _windows(self, data: bytes) -> dict[int, tuple[int, int]]:
-        """Rule index → (start, end) byte window that holds every keyword hit of that rule."""
-        n = len(data)
-        spans: dict[int, tuple[int, int]] = {}
-        if self.prefilter is not None:
-            for kw_idx, (first, last) in self.prefilter.scan(data).items():
-                lo, hi = first, last + self._kw_len[kw_idx]
-                for r in self._kw_rules[kw_idx]:
-                    cur = spans.get(r)
-                    spans[r] = (lo, hi) if cur is None else (min(cur[0], lo), max(cur[1], hi))
-        out: dict[int, tuple[int, int]] = {}
-        for r, (lo, hi) in spans.items():
-            rule = self.rules[r]
-            if rule.source != "garrison":
-                out[r] = (0, n)  # gitleaks semantics: a keyword anywhere → the regex runs on the whole file
-                continue
-            start = data.rfind(b"\n", 0, lo) + 1
-            if rule.multiline:
-                end = min(n, hi + MULTILINE_REACH)
-            else:
-                end = data.find(b"\n", hi)
-                # one past the newline: RE2 sees `$` only at the real end of the text, so a trailing
-                # boundary such as (?:[^A-Za-z0-9]|$) must be able to consume the newline itself
-                end = n if end < 0 else end + 1
-            out[r] = (start, end)
-        for r in self._always:
-            out[r] = (0, n)
-        return out
+        """Rule index → the (start, end) byte window its regex searches."""
+        return {self._regex_rules[i]: w for i, w in self.prefilter.candidates(data).items()}
 
     # -- matching ----------------------------------------------------------------------------------
     def scan(self, data: bytes, path: str, sha: str | None = None, notes: ScanNotes | None = None) -> list[Hit]:
@@ -104,14 +69,17 @@ class Matcher:
         if path in self.ruleset.config_paths:
             return []
         hits: list[Hit] = []
-        generic_ok = not (filters.is_vendored(path) or filters.is_lockfile(path) or filters.is_minified_name(path))
-        vendored_test = filters.is_vendored_test(path)
         for r in self._path_only:
             rule = self.rules[r]
             assert rule.path is not None
             if rule.path.matches(path.encode("utf-8", "surrogateescape")) and not _file_allowed(rule, path, sha):
                 hits.append(Hit(rule, "", 0, 0, 0, 0, 0, 0, 0.0, {"match": f"file detected: {path}"}))
-        for r, (lo, hi) in sorted(self._windows(data).items()):
+        windows = self._windows(data)
+        if not windows:
+            return _drop_overlaps(hits)
+        generic_ok = not (filters.is_vendored(path) or filters.is_lockfile(path) or filters.is_minified_name(path))
+        vendored_test = filters.is_vendored_test(path)
+        for r, (lo, hi) in sorted(windows.items()):
             rule = self.rules[r]
             if rule.generic and not generic_ok:
                 continue
