@@ -132,7 +132,6 @@ class HyperscanPrefilter:
         n_kw = len(self._kw.keywords)
         exprs: list[bytes] = [re2.escape(k) for k in self._kw.keywords]
         flags = [hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH] * n_kw
-        ids = list(range(n_kw))
         rule_flag = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
         rules = [(r, spec.regex) for r, spec in enumerate(specs) if spec.regex is not None and spec.regex.isascii()]
         self._n_kw = n_kw
