@@ -90,7 +90,13 @@ def garrison_positions(report: Path) -> set[tuple[str, int]]:
 
 # -- the generated tree --------------------------------------------------------------------------------
 def _sources() -> list[Path]:
-    roots = [Path(sysconfig.get_paths()["stdlib"]), CORPUS / "sigma", CORPUS / "advisories", CORPUS / "scan-reports", CORPUS / "iac"]
+    roots = [
+        Path(sysconfig.get_paths()["stdlib"]),
+        CORPUS / "sigma",
+        CORPUS / "advisories",
+        CORPUS / "scan-reports",
+        CORPUS / "iac",
+    ]
     files: list[Path] = []
     for base in roots:
         for dirpath, dirnames, filenames in os.walk(base):
@@ -106,10 +112,10 @@ PLANTS = [
     ("GITHUB_TOKEN = '{}'", "ghp_", 36, "A"),
     ("aws_access_key_id = {}", "AKIA", 16, "B"),
     ("SLACK_BOT_TOKEN: xoxb-{}", "", 0, "slack"),
-    ("stripe.api_key = \"sk_live_{}\"", "", 24, "A"),
+    ('stripe.api_key = "sk_live_{}"', "", 24, "A"),
     ("Authorization: Basic {}", "", 0, "basic"),
     ("DATABASE_URL=postgres://app:{}@db.internal:5432/app", "", 18, "A"),
-    ("client = OpenAI(api_key=\"sk-proj-{}T3BlbkFJ{}\")", "", 0, "openai"),
+    ('client = OpenAI(api_key="sk-proj-{}T3BlbkFJ{}")', "", 0, "openai"),
     ("SENDGRID_API_KEY=SG.{}.{}", "", 0, "sendgrid"),
 ]
 
@@ -141,7 +147,7 @@ def build_tree(size_mb: int) -> tuple[Path, set[tuple[str, int]]]:
     target = BUILD / f"tree-{size_mb}mb"
     manifest = target / ".planted.json"
     if manifest.is_file():
-        return target, {tuple(x) for x in json.loads(manifest.read_text())}  # type: ignore[misc]
+        return target, {(str(p), int(n)) for p, n in json.loads(manifest.read_text())}
     if target.exists():
         shutil.rmtree(target)
     print(f"generating a {size_mb} MB tree in {target} (seed {SEED}) …", flush=True)
@@ -189,7 +195,9 @@ def build_repo(commits: int) -> Path:
     print(f"generating a {commits}-commit repository in {repo} …", flush=True)
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
     rnd = random.Random(SEED)
-    sources = [p for p in _sources() if p.suffix in (".py", ".yml", ".json", ".md", ".tf") and p.stat().st_size < 40_000]
+    sources = [
+        p for p in _sources() if p.suffix in (".py", ".yml", ".json", ".md", ".tf") and p.stat().st_size < 40_000
+    ]
     files: dict[str, list[bytes]] = {}
     stream = bytearray()
     when = 1_700_000_000
@@ -199,8 +207,6 @@ def build_repo(commits: int) -> Path:
         stream += f"committer Dev{n % 17} <dev{n % 17}@acme.io> {when + n * 600} +0000\n".encode()
         msg = f"change {n}\n".encode()
         stream += b"data %d\n%s" % (len(msg), msg)
-        if n:
-            stream += b"from refs/heads/main^0\n"
         for _ in range(touched):
             if files and rnd.random() < 0.7:
                 path = rnd.choice(sorted(files))
@@ -247,7 +253,9 @@ def part_tree(size_mb: int, runs: int, peer: bool) -> None:
     found = garrison_positions(out)
     print(f"generated tree ({size / 1e6:.0f} MB, {sum(1 for _ in tree.rglob('*'))} entries, {len(planted)} planted)")
     print(f"  garrison        median {g:7.2f} s   {size / 1e6 / g:7.1f} MB/s   runs {[round(t, 2) for t in times]}")
-    print(f"                  planted found {len(planted & found)}/{len(planted)}; other findings {len(found - planted)}")
+    print(
+        f"                  planted found {len(planted & found)}/{len(planted)}; other findings {len(found - planted)}"
+    )
     if peer:
         ds_out = BUILD / "detect-secrets-tree.json"
         d = timed(detect_secrets(), cwd=tree, out=ds_out)
