@@ -64,3 +64,14 @@ def test_false_positives_stay_quiet(rule_id: str):
         data = (line + "\n").encode()
         hits = matcher().scan(data, "src/app/settings.py")
         assert not hits, f"{rule_id} false positive {line!r}: {[(h.rule.id, h.secret) for h in hits]}"
+
+
+def test_every_builtin_regex_compiles_with_re2_and_its_secret_group_exists():
+    from garrison.scan.analyzers.secrets.catalogue import parse_family
+
+    cases_dir = Path(__file__).parent.parent.parent.parent.parent / "src/garrison/scan/analyzers/secrets/rules"
+    for fam in family_files():
+        data = tomllib.loads((cases_dir / fam).read_text(encoding="utf-8"))
+        for rule in parse_family(data, source=fam, lazy=False):
+            assert rule.regex is not None and rule.regex.engine == "re2"
+            assert rule.secret_group <= rule.regex.groups

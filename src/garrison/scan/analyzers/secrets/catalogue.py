@@ -16,7 +16,7 @@ from typing import Any
 from garrison.core.errors import ConfigError
 from garrison.core.severity import Confidence, Severity
 from garrison.scan.analyzers.secrets.model import SecretRule
-from garrison.scan.analyzers.secrets.regex import compile_pattern
+from garrison.scan.analyzers.secrets.regex import compile_pattern, lazy_pattern
 
 RULE_PREFIX = "secrets."
 _RULE_KEYS = frozenset(
@@ -67,7 +67,7 @@ def builtin_rules() -> tuple[SecretRule, ...]:
     return tuple(rules)
 
 
-def parse_family(data: Mapping[str, Any], *, source: str) -> list[SecretRule]:
+def parse_family(data: Mapping[str, Any], *, source: str, lazy: bool = True) -> list[SecretRule]:
     providers: dict[str, Mapping[str, Any]] = {}
     for key, table in dict(data.get("providers", {})).items():
         unknown = set(table) - _PROVIDER_KEYS
@@ -93,9 +93,14 @@ def parse_family(data: Mapping[str, Any], *, source: str) -> list[SecretRule]:
         keywords = tuple(k.lower() for k in raw.get("keywords", ()))
         if not keywords:
             raise ConfigError("built-in rules need keywords for the prefilter", path=source, field=where)
-        regex = compile_pattern(raw["regex"], where=f"{where}.regex", path=source, fallback=False)
+        # compiled on first use; tests/scan/analyzers/secrets compile and exercise every one
+        regex = (
+            lazy_pattern(raw["regex"])
+            if lazy
+            else compile_pattern(raw["regex"], where=f"{where}.regex", path=source, fallback=False)
+        )
         group = int(raw.get("secret_group", 0))
-        if group > regex.groups:
+        if not lazy and group > regex.groups:
             raise ConfigError(f"secret_group {group} > {regex.groups} groups", path=source, field=where)
         out.append(
             SecretRule(

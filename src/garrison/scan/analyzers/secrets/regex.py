@@ -10,7 +10,6 @@ say which rules run on the backtracking engine.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 import re2
@@ -36,39 +35,80 @@ class PatternTimeout(Exception):
     """A fallback pattern exceeded its time bound on one window."""
 
 
-@dataclass(frozen=True, slots=True)
 class Pattern:
-    """One compiled pattern over bytes (UTF-8), with the engine that runs it."""
+    """One compiled pattern over bytes (UTF-8), with the engine that runs it.
 
-    source: str
-    engine: Engine
-    compiled: Any
-    groups: int
-    group_names: dict[str, int]
+    Built-in rules are compiled on first use (``lazy``): a pre-commit scan of three staged lines should not
+    pay for compiling 250 regexes it never runs. Their validity is proven by the catalogue tests."""
+
+    __slots__ = ("_compiled", "_groups", "_names", "engine", "source")
+
+    def __init__(self, source: str, engine: Engine, compiled: Any = None, groups: int = -1, names: Any = None):
+        self.source = source
+        self.engine: Engine = engine
+        self._compiled = compiled
+        self._groups = groups
+        self._names: dict[str, int] | None = names
+
+    def __repr__(self) -> str:
+        return f"Pattern({self.source!r}, {self.engine})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Pattern) and (self.source, self.engine) == (other.source, other.engine)
+
+    def __hash__(self) -> int:
+        return hash((self.source, self.engine))
+
+    def _load(self) -> Any:
+        if self._compiled is None:
+            rx = re2.compile(self.source.encode("utf-8"), _re2_options())
+            self._compiled = rx
+            self._groups = rx.groups
+            self._names = {(k.decode() if isinstance(k, bytes) else k): v for k, v in rx.groupindex.items()}
+        return self._compiled
+
+    @property
+    def compiled(self) -> Any:
+        return self._load()
+
+    @property
+    def groups(self) -> int:
+        self._load()
+        return self._groups
+
+    @property
+    def group_names(self) -> dict[str, int]:
+        self._load()
+        return self._names or {}
 
     def finditer(self, data: bytes, pos: int = 0, endpos: int | None = None) -> Iterator[MatchLike]:
         end = len(data) if endpos is None else endpos
         if self.engine == "re2":
-            return self.compiled.finditer(data, pos, end)  # type: ignore[no-any-return]
+            return self._load().finditer(data, pos, end)  # type: ignore[no-any-return]
         return self._bounded(data, pos, end)
 
     def _bounded(self, data: bytes, pos: int, end: int) -> Iterator[MatchLike]:
         try:
-            yield from self.compiled.finditer(data, pos, end, timeout=FALLBACK_TIMEOUT)
+            yield from self._compiled.finditer(data, pos, end, timeout=FALLBACK_TIMEOUT)
         except TimeoutError:
             raise PatternTimeout(self.source) from None
 
     def search(self, data: bytes, pos: int = 0, endpos: int | None = None) -> MatchLike | None:
         end = len(data) if endpos is None else endpos
         if self.engine == "re2":
-            return self.compiled.search(data, pos, end)  # type: ignore[no-any-return]
+            return self._load().search(data, pos, end)  # type: ignore[no-any-return]
         try:
-            return self.compiled.search(data, pos, end, timeout=FALLBACK_TIMEOUT)  # type: ignore[no-any-return]
+            return self._compiled.search(data, pos, end, timeout=FALLBACK_TIMEOUT)  # type: ignore[no-any-return]
         except TimeoutError:
             raise PatternTimeout(self.source) from None
 
     def matches(self, text: bytes) -> bool:
         return self.search(text) is not None
+
+
+def lazy_pattern(source: str) -> Pattern:
+    """A trusted RE2 pattern (the built-in catalogue), compiled on first use."""
+    return Pattern(source, "re2")
 
 
 def _re2_options() -> Any:
