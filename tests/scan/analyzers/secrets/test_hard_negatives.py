@@ -140,3 +140,21 @@ def test_generic_rules_ignore_references_and_prose():
         "password_file: /run/secrets/db_password\n"
     )
     assert scan(text) == []
+    # found in CPython's standard library and real scan reports while benchmarking
+    code = (
+        "        ctx.load_cert_chain(CERTFILE, password=getpass_exception)\n"
+        "        self.passwd = password_mgr\n"
+        "        smtp.user, smtp.password = sim_auth[0], sim_auth[1]\n"
+        "        fds_to_pass = [listener.fileno(), alive_r]\n"
+    )
+    assert scan(code, "Lib/test/test_ssl.py") == []
+    report = (
+        '{"password_last_changed": "not_supported",\n'
+        ' "cve": "10b6dd4f1881b067a00b77b2b910e433:SQL_NONCONSTANT_STRING_PASSED_TO_EXECUTE:src/main/Sql.java"}\n'
+    )
+    assert scan(report, "reports/gl-sast.json") == []
+    # …while the same names with literal values are reported, in code and in config
+    assert [r for r, _ in scan('ctx.load_cert_chain(CERT, password="Xk29aLq0Zp7w")\n', "app/tls.py")] == [
+        "secrets.generic-password"
+    ]
+    assert [r for r, _ in scan("SMTP_PASSWORD=Xk29aLq0Zp7w\n", "deploy/.env")] == ["secrets.generic-password"]

@@ -60,9 +60,16 @@ _META_KEY = re.compile(
     r"(?:name|names|id|ids|path|file|filename|arn|ref|url|uri|version|type|length|size|len|timeout|ttl|header|"
     r"field|prefix|suffix|format|env|var|count|enabled|mode|policy|store|provider|manager|backend|dir|location|"
     r"label|hint|regex|pattern|question|message|title|description|placeholder|validator|rotation|expiry|expires|"
-    r"min|max|param|column|table|key_id)$",
+    r"min|max|param|column|table|key_id|changed|updated|created|date|time|at|age|strength|reset|required|policy|"
+    r"algorithm|algo|method|scheme|kind|class|status|state|error|errors|label_text|text|help)$",
     re.IGNORECASE,
 )
+# Names that contain a credential word without being about a credential value.
+_NON_CREDENTIAL_KEY = re.compile(
+    r"pass(?:ed|es|ing|age|enger|thr(?:ough|u)|ive)|secretar|tokeni[sz]|keyboard|keystroke|compass|bypass",
+    re.IGNORECASE,
+)
+_SNAKE_WORDS = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
 _SEQUENCES = ("0123456789", "123456789", "abcdefghij", "abcdefghijklmnop", "qwertyuiop", "1234567890")
 # References rather than values: env lookups, calls, attribute chains, interpolation.
 _REFERENCE = re.compile(
@@ -215,16 +222,53 @@ def is_minified_line(line: bytes) -> bool:
     return len(line) >= MINIFIED_LINE
 
 
+_CODE_SUFFIXES = (
+    ".py", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".go", ".java", ".kt", ".kts", ".scala", ".rb",
+    ".php", ".cs", ".c", ".h", ".cc", ".cpp", ".hpp", ".rs", ".swift", ".m", ".dart", ".lua", ".pl", ".groovy",
+    ".vue", ".svelte", ".ex", ".exs", ".clj", ".fs", ".r", ".jl",
+)  # fmt: skip
+_IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)*$")
+
+
+def is_code_file(path: str) -> bool:
+    return path.lower().endswith(_CODE_SUFFIXES)
+
+
 def generic_rejects(
-    secret: str, *, key: str, line: bytes, start_in_line: int, min_entropy: float, password: bool = False
+    secret: str,
+    *,
+    key: str,
+    line: bytes,
+    start_in_line: int,
+    min_entropy: float,
+    password: bool = False,
+    end_in_line: int | None = None,
+    bare: bool = False,
+    code: bool = False,
 ) -> str | None:
     """Why a generic match is not a credential (None if it may be one). ``password`` relaxes the
-    letters-and-digits requirement (passphrases may be words); tokens, keys and secrets need a digit."""
+    letters-and-digits requirement (passphrases may be words); tokens, keys and secrets need a digit.
+    ``bare``: the value was not quoted; in source code (``code``) that is an identifier or an expression."""
     low = secret.lower()
     if len(secret) < 6:
         return "too short"
+    if bare:
+        if code:
+            return "unquoted value in code (an identifier or expression)"
+        if "[" in secret or "(" in secret:
+            return "expression"
+        if _IDENTIFIER.match(secret) and ("_" in secret or "." in secret or not any(c.isdigit() for c in secret)):
+            return "identifier"
+    elif end_in_line is not None:
+        after = line[end_in_line + 1 : end_in_line + 8].lstrip()[:1]
+        if after in (b"+", b"%"):
+            return "part of a concatenation or format expression"
     if key and _META_KEY.search(key.rstrip("\"'`")):
         return "names something about a secret"
+    if key and _NON_CREDENTIAL_KEY.search(key):
+        return "not a credential name"
+    if _SNAKE_WORDS.match(secret):
+        return "identifier-like words"
     if _INTERPOLATION.search(secret):
         return "interpolation"
     if any(w in low for w in _GENERIC_STOPWORDS):

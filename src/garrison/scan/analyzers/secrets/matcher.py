@@ -124,14 +124,19 @@ class Matcher:
         if rule.generic:
             if filters.is_minified_line(line):
                 return None
-            key = _named(m, "key")
+            names = rule.regex.group_names if rule.regex is not None else {}
+            key = _group_text(m, names.get("key"))
+            bare = "bare" in names and m.span(names["bare"]) == (s_start, s_end)
             if filters.generic_rejects(
                 secret,
                 key=key,
                 line=line,
                 start_in_line=s_start - line_start,
+                end_in_line=s_end - line_start,
                 min_entropy=rule.entropy,
                 password="password" in rule.id,
+                bare=bare,
+                code=filters.is_code_file(path),
             ):
                 return None
         ent = shannon(secret)
@@ -160,11 +165,11 @@ def _file_allowed(rule: SecretRule, path: str, sha: str | None) -> bool:
     return any(a.allows_file(path, sha) for a in rule.allowlists)
 
 
-def _named(m: MatchLike, name: str) -> str:
-    try:
-        value = m.group(name)
-    except (IndexError, KeyError, TypeError, ValueError):
+def _group_text(m: MatchLike, index: int | None) -> str:
+    """A group's text by index (google-re2's match objects take numbers, not names)."""
+    if index is None:
         return ""
+    value = m.group(index)
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else ""
 
 
