@@ -13,6 +13,7 @@ from garrison.core.errors import InputError, UsageError
 from garrison.scan import engine
 from garrison.scan.analyzers.secrets import SecretsAnalyzer
 from garrison.scan.targets.git import HistoryTarget, StagedTarget, git_target
+from tests.schemas import assert_valid_report
 
 TOKEN = "ghp_Zq8Rn2LkT4vW9xY1bC3dE5fG7hJ0mN6pQs2T"
 OTHER = "xoxb-703423667127-6842684656321-ljoQoaF1LlqsajAIxNKu8iS2"
@@ -169,6 +170,7 @@ def test_cli_git_history_and_staged(cli, repo: Repo):
     repo.commit({"a.py": f"T = '{TOKEN}'\n"})
     r = cli("scan", str(repo.root), "--git-history", "--analyzer", "secrets", "-f", "json")
     doc = json.loads(r.out)
+    assert_valid_report(doc)
     assert r.code == 1 and doc["target"]["kind"] == "git-history"
     assert doc["findings"][0]["location"]["commit"]["author"] == "Dana Dev"
     r = cli("scan", str(repo.root), "--staged", "--analyzer", "secrets")
