@@ -15,7 +15,7 @@ from typing import Any
 
 from garrison.core.errors import ConfigError
 from garrison.core.severity import Confidence, Severity
-from garrison.scan.analyzers.secrets.model import SecretRule
+from garrison.scan.analyzers.secrets.model import Allowlist, SecretRule
 from garrison.scan.analyzers.secrets.regex import compile_pattern, lazy_pattern
 
 RULE_PREFIX = "secrets."
@@ -40,8 +40,10 @@ _RULE_KEYS = frozenset(
         "verifier",
         "min_length",
         "aliases",
+        "allowlist",
     }
 )
+_ALLOW_KEYS = frozenset({"regexes", "regex_target", "stopwords", "paths"})
 _PROVIDER_KEYS = frozenset({"name", "remediation", "references"})
 
 
@@ -123,6 +125,28 @@ def parse_family(data: Mapping[str, Any], *, source: str, lazy: bool = True) -> 
                 verifier=raw.get("verifier"),
                 min_length=int(raw.get("min_length", 0)),
                 aliases=tuple(raw.get("aliases", ())),
+                allowlists=_allowlist(raw.get("allowlist"), source=source, where=where),
             )
         )
     return out
+
+
+def _allowlist(raw: Mapping[str, Any] | None, *, source: str, where: str) -> tuple[Allowlist, ...]:
+    """A rule's own allowlist: ``{regexes, regex_target = secret|match|line, stopwords, paths}``."""
+    if not raw:
+        return ()
+    unknown = set(raw) - _ALLOW_KEYS
+    if unknown:
+        raise ConfigError(f"unknown key {sorted(unknown)[0]!r}", path=source, field=f"{where}.allowlist")
+    target = raw.get("regex_target", "secret")
+    if target not in ("secret", "match", "line"):
+        raise ConfigError(f"regex_target must be secret, match or line, got {target!r}", path=source, field=where)
+    return (
+        Allowlist(
+            description="built-in",
+            regexes=tuple(compile_pattern(r, where=f"{where}.allowlist", path=source) for r in raw.get("regexes", ())),
+            regex_target=target,
+            stopwords=tuple(w.lower() for w in raw.get("stopwords", ())),
+            paths=tuple(compile_pattern(r, where=f"{where}.allowlist", path=source) for r in raw.get("paths", ())),
+        ),
+    )
