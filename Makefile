@@ -26,8 +26,10 @@ $(DEV_STAMP): pyproject.toml | $(PY)
 ## make demo: install, scan the bundled insecure example, print the result, write an HTML report
 demo: $(STAMP)
 	@mkdir -p $(DEMO_OUT)
-	@set +e; $(VENV)/bin/garrison scan $(DEMO_DIR) --no-progress \
-	    --format table --format html=$(DEMO_OUT)/report.html \
+	@rm -f $(DEMO_OUT)/advisories.db
+	@$(VENV)/bin/garrison db import examples/advisories --db $(DEMO_OUT)/advisories.db
+	@set +e; $(VENV)/bin/garrison scan $(DEMO_DIR) --no-progress --db $(DEMO_OUT)/advisories.db \
+	    --format table --limit 10 --format html=$(DEMO_OUT)/report.html \
 	    --format sarif=$(DEMO_OUT)/report.sarif --format json=$(DEMO_OUT)/report.json; \
 	code=$$?; set -e; \
 	echo; echo "HTML report: $$(pwd)/$(DEMO_OUT)/report.html"; \

@@ -30,6 +30,8 @@ EXTENSION_FORMATS = {
     ".html": "html",
     ".htm": "html",
     ".txt": "table",
+    ".cdx": "cyclonedx",
+    ".spdx": "spdx",
 }
 
 
@@ -70,6 +72,7 @@ def add_scan_options(p: argparse.ArgumentParser, *, with_gate: bool = True) -> N
         "-j", "--jobs", type=int, metavar="N", help="worker processes for per-file analyzers (0 = one per CPU)"
     )
     p.add_argument("--show-secrets", action="store_true", help="print secrets unredacted (off by default)")
+    p.add_argument("--db", metavar="PATH", help="advisory database for the deps analyzer (see 'garrison db')")
     p.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
     if with_gate:
         p.add_argument("--keep-going", action="store_true", help="an analyzer failure does not force exit code 3")

@@ -21,6 +21,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("baseline", "garrison.cli.baseline"),
     ("init", "garrison.cli.init"),
     ("rules", "garrison.cli.rules"),
+    ("db", "garrison.cli.db"),
 )
 
 EPILOG = """\

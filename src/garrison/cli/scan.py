@@ -35,7 +35,7 @@ def register(sub: Any) -> None:
         "--format",
         action=FormatAction,
         metavar="NAME[=FILE]",
-        help="table, json, sarif, junit, markdown, html (repeatable; default: table)",
+        help="table, json, sarif, junit, markdown, html, cyclonedx, spdx (repeatable; default: table)",
     )
     out.add_argument("-o", "--output", action=OutputAction, metavar="FILE", help="file for the preceding --format")
     out.add_argument("--timings", action="store_true", help="include analyzer durations in JSON")
@@ -119,6 +119,8 @@ def build_request(args: argparse.Namespace, **extra: Any) -> Any:
         src = "condition" if key == "conditions" else key
         if getattr(args, src, None):
             kwargs[key] = tuple(args.condition) if key == "conditions" else getattr(args, src)
+    if getattr(args, "db", None):
+        kwargs["options"] = {"deps": {"db": str(Path(args.db).resolve())}}
     kwargs.update(extra)
     if args.jobs is not None and args.jobs < 0:
         raise InputError("must be ≥ 0", field="--jobs")

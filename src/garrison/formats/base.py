@@ -37,6 +37,8 @@ BUILTIN: dict[str, str] = {
     "junit": "garrison.formats.junit:JunitWriter",
     "markdown": "garrison.formats.markdown:MarkdownWriter",
     "html": "garrison.formats.html:HtmlWriter",
+    "cyclonedx": "garrison.formats.cyclonedx:CycloneDxWriter",
+    "spdx": "garrison.formats.spdx:SpdxWriter",
 }
 
 GROUP = "garrison.formats"

@@ -1,0 +1,1 @@
+"""The ``deps`` analyzer: lockfiles and manifests -> packages -> advisories in the local OSV index."""
