@@ -50,7 +50,7 @@ class SecretsAnalyzer(FileAnalyzer):
         prefilter = options.string("prefilter", "auto") or "auto"
         if prefilter not in ("auto", "hyperscan", "portable"):
             raise options.error("prefilter", f"expected auto, hyperscan or portable, got {prefilter!r}")
-        self.ruleset = self._load_rules(options)
+        self.ruleset = self._load_rules()
         if disabled:
             known = {r.id for r in self.ruleset.rules} | {a for r in self.ruleset.rules for a in r.aliases}
             unknown = [d for d in disabled if d not in known]
@@ -74,18 +74,12 @@ class SecretsAnalyzer(FileAnalyzer):
         self._rules_by_id: dict[str, Rule] = {r.id: r.to_rule() for r in self.ruleset.rules}
         self._verify_cache: dict[tuple[str, str], dict[str, str]] = {}
 
-    def _load_rules(self, options: Options) -> RuleSet:
+    def _load_rules(self) -> RuleSet:
         if not self.config_path:
             return RuleSet(rules=list(builtin_rules()))
         from garrison.scan.analyzers.secrets.gitleaks import load_gitleaks_config
 
-        path = os.path.expanduser(self.config_path)
-        try:
-            return load_gitleaks_config(path)
-        except ConfigError:
-            raise
-        except OSError as exc:  # pragma: no cover - load_gitleaks_config maps these itself
-            raise ConfigError(f"cannot read: {exc.strerror or exc}", path=path) from None
+        return load_gitleaks_config(os.path.expanduser(self.config_path))  # one-line ConfigErrors
 
     # -- interface ---------------------------------------------------------------------------------
     def rules(self) -> Sequence[Rule]:
