@@ -6,7 +6,6 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
-from garrison.core.errors import ConfigError
 from garrison.core.finding import Finding, FindingKind, Location, Region, Rule, new_finding
 from garrison.core.fingerprint import value_anchor
 from garrison.core.options import Options
