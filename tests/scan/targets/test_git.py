@@ -175,6 +175,11 @@ def test_cli_git_history_and_staged(cli, repo: Repo):
     assert doc["findings"][0]["location"]["commit"]["author"] == "Dana Dev"
     r = cli("scan", str(repo.root), "--staged", "--analyzer", "secrets")
     assert r.code == 0 and "no findings" in r.out
+    # what the pre-commit hook (`garrison scan --staged --analyzer secrets`) does when a secret is staged
+    (repo.root / "new.py").write_text(f"SLACK = '{OTHER}'\n")
+    repo.git("add", "new.py")
+    r = cli("scan", str(repo.root), "--staged", "--analyzer", "secrets", "--no-progress")
+    assert r.code == 1 and "secrets.slack-bot-token  new.py:1" in r.out
     r = cli("scan", str(repo.root), "--since", "HEAD")
     assert r.code == 2 and "need --git-history" in r.err
     r = cli("scan", str(repo.root), "--git-history", "--since", "v9")
