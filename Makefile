@@ -41,6 +41,7 @@ test: $(DEV_STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/mypy
+	bash scripts/ensure-services.sh
 	$(VENV)/bin/pytest -n auto -q
 
 lint: $(DEV_STAMP)

@@ -22,6 +22,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("init", "garrison.cli.init"),
     ("rules", "garrison.cli.rules"),
     ("db", "garrison.cli.db"),
+    ("serve", "garrison.cli.serve"),
+    ("server", "garrison.cli.server"),
+    ("push", "garrison.cli.push"),
 )
 
 EPILOG = """\

@@ -52,6 +52,10 @@ def register(sub: Any) -> None:
     )
     gate.add_argument("--waivers", type=Path, metavar="FILE", help="waivers file (default: .garrison/waivers.yaml)")
     gate.add_argument("--baseline", type=Path, metavar="FILE", help="only findings not in this baseline fail the gate")
+    from garrison.cli.push import add_push_options
+
+    add_push_options(p, required_project=False)
+    p.add_argument("--push", action="store_true", help="upload the report to the service (needs --project)")
     p.set_defaults(func=run, outputs=None)
 
 
@@ -138,6 +142,10 @@ def run(args: argparse.Namespace) -> int:
     from garrison.formats.table import summary_line
     from garrison.pipeline import run_scan
 
+    if getattr(args, "push", False) and not args.project:
+        from garrison.core.errors import UsageError
+
+        raise UsageError("--push needs --project NAME")
     outputs = resolve_outputs(args.outputs)  # validate formats before scanning
     writers = [(get_writer(name), path) for name, path in outputs]
     outcome = run_scan(build_request(args))
@@ -150,6 +158,20 @@ def run(args: argparse.Namespace) -> int:
             print(f"garrison: wrote {writer.name} report to {path}", file=sys.stderr)
     if all(path not in (None, "-") for _, path in writers):
         print(summary_line(report, decision), file=sys.stderr)
+    if args.push:
+        from garrison.cli.push import push_bytes, summary
+
+        body = get_writer("json").write(report, decision, WriteOptions())
+        pushed = push_bytes(
+            body,
+            project=args.project,
+            server=args.server,
+            token=args.token,
+            branch=args.branch,
+            commit=args.commit,
+            partial=args.partial,
+        )
+        print(summary(pushed), file=sys.stderr)
     if report.failed_analyzers and not args.keep_going:
         names = ", ".join(a.id for a in report.failed_analyzers)
         print(f"garrison: analyzer failure ({names}); exit 3 (use --keep-going to decide on the rest)", file=sys.stderr)

@@ -175,6 +175,8 @@ class _Reader:
         return InputError(message, path=self.source, field=field)
 
     def obj(self) -> Mapping[str, Any]:
+        if type(self.data) is dict:  # the common case, without the slow ABC check
+            return self.data
         if not isinstance(self.data, Mapping):
             raise self.fail(f"expected an object, got {type(self.data).__name__}")
         return self.data
@@ -218,6 +220,9 @@ class _Reader:
         return [_Reader(x, f"{base}[{i}]", self.source) for i, x in enumerate(v)]
 
     def strs(self, key: str) -> tuple[str, ...]:
+        v = self.obj().get(key)
+        if type(v) is list and all(type(x) is str for x in v):  # fast path; errors take the slow one
+            return tuple(v)
         out = []
         for r in self.items(key):
             if not isinstance(r.data, str):

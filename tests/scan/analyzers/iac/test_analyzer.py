@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from garrison.core.errors import ConfigError
+from garrison.core.finding import Finding
 from garrison.scan.analyzers.iac.checks import builtin_checks
 
 from .helpers import scan_dir, scan_files
@@ -16,7 +17,7 @@ from .helpers import scan_dir, scan_files
 REPO = Path(__file__).resolve().parents[4]
 
 
-def _pairs(findings: list) -> set[tuple[str, str]]:
+def _pairs(findings: list[Finding]) -> set[tuple[str, str | None]]:
     return {(f.rule.id, f.location.resource) for f in findings}
 
 

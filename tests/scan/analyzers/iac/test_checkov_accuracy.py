@@ -20,6 +20,19 @@ FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "iac"
 GOLDEN = FIXTURES / "golden" / "terragoat-findings.txt"
 
 
+#: Checkov failures Garrison deliberately does not report, reviewed by hand, each with the reason. The test fails
+#: when one of them is reported again (drop the entry) or a new one appears (fix the check or review it here).
+REVIEWED_DIVERGENCES: dict[str, dict[tuple[str, str], str]] = {
+    "terragoat": {
+        ("CKV_GCP_69", "google_container_cluster.workload_cluster"): (
+            "remove_default_node_pool = true: the cluster's own node config never runs; the separate "
+            "google_container_node_pool.custom_node_pool is reported for the metadata server"
+        ),
+    },
+    "cfngoat": {},
+}
+
+
 def _checkov_address(address: str) -> str:
     """Garrison addresses as Checkov spells them: no instance keys, no ``data.``/``provider.`` prefix."""
     address = address.split("[", 1)[0]
@@ -40,12 +53,12 @@ def test_every_mapped_checkov_failure_is_reported(corpus: Path, name: str, sub: 
     reported = {(f.rule.id, _checkov_address(f.location.resource or "")) for f in findings}
     mapped = [f for f in expected["failed"] if f["check_id"] in mapping]
     assert len(mapped) >= 300 if name == "terragoat" else len(mapped) >= 50
-    missing = [
+    missing = {
         (f["check_id"], f["resource"])
         for f in mapped
         if not any((gid, f["resource"]) in reported for gid in mapping[f["check_id"]])
-    ]
-    assert missing == []
+    }
+    assert sorted(missing) == sorted(REVIEWED_DIVERGENCES[name])
 
 
 def test_mapping_ids_exist_and_checkov_ids_look_right() -> None:

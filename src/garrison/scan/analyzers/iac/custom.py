@@ -25,7 +25,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from garrison.core.errors import AnalyzerFailure, ConfigError
+from garrison.core.errors import ConfigError
 from garrison.core.severity import Severity
 from garrison.policy.yamlsafe import load_yaml
 from garrison.scan.analyzers.iac.checks.base import PASS, UNDECIDED, Check, Fail, Outcome, frameworks
@@ -364,19 +364,28 @@ def _plain(value: Any, unknown: Any, depth: int) -> Any:
 # ---- entry points --------------------------------------------------------------------------------------------
 
 
-def entry_point_checks() -> list[Check]:
+def entry_point_checks(taken: set[str]) -> tuple[list[Check], list[str]]:
+    """Python checks from installed distributions (the ``garrison.iac_checks`` entry-point group): each entry
+    point is a list of :class:`Check` values or a callable returning one.
+
+    A plugin that fails to load, provides something that is not a Check, or reuses a taken id is reported
+    (the returned messages become analyzer errors) and skipped; the built-in and other checks still run."""
     out: list[Check] = []
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
+    errors: list[str] = []
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         try:
             obj = ep.load()
             items: Iterable[Any] = obj() if callable(obj) else obj
             loaded = list(items)
         except Exception as exc:  # noqa: BLE001 - a broken plugin is reported, not a traceback
-            raise AnalyzerFailure(
-                f"IaC checks plugin {ep.name!r} failed to load: {type(exc).__name__}: {exc}"
-            ) from None
+            errors.append(f"IaC checks plugin {ep.name!r} ({ep.value}) failed to load: {type(exc).__name__}: {exc}")
+            continue
         for c in loaded:
             if not isinstance(c, Check):
-                raise AnalyzerFailure(f"IaC checks plugin {ep.name!r} provided {type(c).__name__}, expected Check")
-            out.append(c)
-    return out
+                errors.append(f"IaC checks plugin {ep.name!r} provided {type(c).__name__}, expected a Check; skipped")
+            elif c.id in taken:
+                errors.append(f"IaC checks plugin {ep.name!r}: check id {c.id!r} is already taken; skipped")
+            else:
+                taken.add(c.id)
+                out.append(c)
+    return out, errors

@@ -8,7 +8,7 @@ statically is :data:`UNKNOWN` or a :class:`Ref` to another resource. Nothing unk
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -51,6 +51,32 @@ class Ref:
         raise TypeError("a Ref has no truth value; test it with is_unknown()")
 
 
+@dataclass(frozen=True, slots=True)
+class Partial:
+    """A string whose literal parts are known but some interpolation is not: ``"arn:aws:s3:::${var.b}/*"``,
+    ``!Sub "arn:aws:logs:${AWS::Region}:..."``. It is unknown (:func:`is_unknown` is true), but a check may
+    read the known ``fragments``: that string can never be ``"*"``."""
+
+    fragments: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        raise TypeError("a Partial has no truth value; test it with is_unknown()")
+
+
+def can_be(value: object, literal: str) -> bool | None:
+    """Whether ``value`` is ``literal``: True/False when decidable, None when it depends on an unknown.
+
+    A :class:`Ref` (a resource id/ARN) is never a literal such as ``"*"``; a :class:`Partial` is not when one of
+    its known fragments is not a substring of ``literal``."""
+    if isinstance(value, Ref):
+        return False
+    if isinstance(value, Partial):
+        return None if all(f in literal for f in value.fragments) else False
+    if value is UNKNOWN:
+        return None
+    return value == literal
+
+
 class _Missing:
     __slots__ = ()
 
@@ -66,7 +92,7 @@ MISSING: Final = _Missing()
 
 
 def is_unknown(value: object) -> bool:
-    return value is UNKNOWN or isinstance(value, Ref)
+    return value is UNKNOWN or isinstance(value, (Ref, Partial))
 
 
 def contains_unknown(value: object, _depth: int = 0) -> bool:
@@ -100,12 +126,30 @@ class Resource:
     references: frozenset[str] = frozenset()
     #: extra facts a parser knows (e.g. Kubernetes namespace, Terraform module path, plan-derived)
     meta: dict[str, Any] = field(default_factory=dict)
+    #: derived views several checks share (e.g. normalised security-group rules), computed once per resource
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per resource and key (attributes never change after parsing)."""
+        try:
+            return self.derived[key]
+        except KeyError:
+            value = self.derived[key] = compute()
+            return value
 
     def get(self, path: str, default: Any = MISSING) -> Any:
         return lookup(self.attributes, path, default)
 
     def all(self, path: str) -> list[Any]:
-        return lookup_all(self.attributes, path)
+        """Every value at ``path``, a list value spread into its items (``all("default_action")`` is the list
+        of ``default_action`` blocks, ``all("settings.database_flags")`` every flag of every settings block)."""
+        out: list[Any] = []
+        for v in lookup_all(self.attributes, path):
+            if isinstance(v, list):
+                out.extend(v)
+            else:
+                out.append(v)
+        return out
 
 
 def _step(value: Any, key: str) -> Iterator[Any]:

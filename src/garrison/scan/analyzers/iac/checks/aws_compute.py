@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
-from garrison.scan.analyzers.iac.checks.base import PASS, UNDECIDED, Fail, Outcome, check
+from garrison.scan.analyzers.iac.checks.base import PASS, UNDECIDED, Fail, Outcome, all_of, check
 from garrison.scan.analyzers.iac.checks.dsl import equals, is_false, is_true, not_in, present, truth, unset
 from garrison.scan.analyzers.iac.graph import Graph
-from garrison.scan.analyzers.iac.model import Resource, as_list, is_unknown
+from garrison.scan.analyzers.iac.model import Partial, Resource, as_list, is_unknown
 
 NIST = "NIST 800-53 Rev5"
 CIS = "CIS AWS Foundations 1.5"
 _SECRET = re.compile(
-    r"(AKIA[0-9A-Z]{16}|aws_secret_access_key|(?i:password|passwd|secret|api[_-]?key|token)\s*[=:]\s*['\"]?[^\s'\"$]{6,})"
+    r"(AKIA[0-9A-Z]{16}|aws_secret_access_key"
+    r"|(?i:password|passwd|secret|api[_-]?key|token)\s*[=:]\s*['\"]?[^\s'\"$]{6,}"
+    # a quoted key and a quoted literal: define('DB_PASSWORD', 'Aa1234321Bb'), {"token", "…"}
+    r"|(?i:password|passwd|secret|api[_-]?key|token)['\"]\s*(?:,|=>)\s*['\"][^\s'\"$]{6,}['\"])"
 )
 
 
@@ -54,10 +58,19 @@ def _imds(r: Resource, g: Graph) -> Outcome:
 
 def _root_block_encrypted(r: Resource, g: Graph) -> Outcome:
     if r.platform == "cloudformation":
-        vals = r.all("BlockDeviceMappings.Ebs.Encrypted")
-        if not vals:
-            return PASS
-        return PASS if all(truth(v) for v in vals if not is_unknown(v)) else Fail("a block device is not encrypted")
+        launch_template = r.type == "AWS::EC2::LaunchTemplate"
+        base = "LaunchTemplateData.BlockDeviceMappings" if launch_template else "BlockDeviceMappings"
+        undecided = False
+        for m in r.all(base):
+            ebs = m.get("Ebs") if isinstance(m, dict) else None
+            if not isinstance(ebs, dict):
+                continue  # instance store (VirtualName) or NoDevice
+            t = truth(ebs.get("Encrypted"))
+            if t is None and is_unknown(ebs.get("Encrypted")):
+                undecided = True
+            elif not t and unset(ebs.get("SnapshotId")):
+                return Fail(f"block device {m.get('DeviceName', '?')} is not encrypted")
+        return UNDECIDED if undecided else PASS
     undecided = False
     for key in ("root_block_device", "ebs_block_device"):
         for dev in as_list(r.get(key)):
@@ -73,11 +86,42 @@ def _root_block_encrypted(r: Resource, g: Graph) -> Outcome:
     return UNDECIDED if undecided else PASS
 
 
+def _public_ip(r: Resource, g: Graph) -> Outcome:
+    if r.type == "aws_launch_template":
+        return is_false("network_interfaces.associate_public_ip_address")(r, g)
+    if not unset(r.get("associate_public_ip_address")):
+        return is_false("associate_public_ip_address")(r, g)
+    # not set: the subnet decides (graph)
+    for subnet in g.resolve(r, r.get("subnet_id"), "aws_subnet"):
+        mapped = subnet.get("map_public_ip_on_launch")
+        if is_unknown(mapped):
+            return UNDECIDED
+        if truth(mapped):
+            return Fail(f"launched into {subnet.address}, which assigns public IPs (map_public_ip_on_launch)")
+    return PASS
+
+
+_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+
+
+def _base64_text(text: str) -> str | None:
+    t = text.strip()
+    if len(t) < 8 or len(t) % 4 or not _BASE64.fullmatch(t):
+        return None
+    try:
+        return base64.b64decode(t, validate=True).decode("utf-8", "replace")
+    except ValueError:
+        return None
+
+
 def _user_data_secrets(r: Resource, g: Graph) -> Outcome:
     ud = r.get("UserData") if r.platform == "cloudformation" else r.get("user_data")
     texts = [ud] if isinstance(ud, str) else []
+    if isinstance(ud, Partial):  # a template with unknown parts: its literal parts are still in the user data
+        texts = ["\n".join(ud.fragments)]
     if isinstance(ud, dict):
         texts = [str(ud)]
+    texts += [d for d in (_base64_text(t) for t in texts) if d]  # launch templates take base64encode(...)
     for t in texts:
         if _SECRET.search(t):
             return Fail("user data contains a hard-coded secret")
@@ -225,7 +269,12 @@ CHECKS = [
         "iac.aws.ec2-ebs-encryption",
         "EC2 instance block devices are not encrypted",
         "medium",
-        ("aws_instance", "aws_launch_configuration", "AWS::EC2::LaunchTemplate"),
+        (
+            "aws_instance",
+            "aws_launch_configuration",
+            "AWS::EC2::LaunchTemplate",
+            "AWS::AutoScaling::LaunchConfiguration",
+        ),
         _root_block_encrypted,
         "Set encrypted = true on root_block_device and ebs_block_device.",
         [f"{NIST}:SC-28"],
@@ -248,12 +297,8 @@ CHECKS = [
         "EC2 instance gets a public IP address",
         "medium",
         ("aws_instance", "aws_launch_template"),
-        lambda r, g: (
-            is_false("associate_public_ip_address")(r, g)
-            if r.type == "aws_instance"
-            else is_false("network_interfaces.associate_public_ip_address")(r, g)
-        ),
-        "Set associate_public_ip_address = false and use a load balancer or NAT.",
+        _public_ip,
+        "Set associate_public_ip_address = false (or launch into a private subnet) and use a load balancer or NAT.",
         [f"{NIST}:SC-7"],
         ["CKV_AWS_88"],
     ),
@@ -505,7 +550,11 @@ CHECKS = [
         "Load balancer access logging is disabled",
         "medium",
         ("aws_elb", "aws_lb", "aws_alb"),
-        lambda r, g: is_true("access_logs.enabled")(r, g) if r.type != "aws_elb" else present("access_logs")(r, g),
+        lambda r, g: (
+            is_true("access_logs.enabled")(r, g)
+            if r.type != "aws_elb"  # aws_lb: enabled defaults to false; aws_elb: to true once the block exists
+            else all_of(present("access_logs"), is_true("access_logs.enabled", missing=True))(r, g)
+        ),
         "Enable access_logs to an S3 bucket.",
         [f"{NIST}:AU-12"],
         ["CKV_AWS_92", "CKV_AWS_91"],

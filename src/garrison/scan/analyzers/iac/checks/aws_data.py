@@ -140,6 +140,43 @@ def _dynamo_pitr(r: Resource, g: Graph) -> Outcome:
     return is_true("point_in_time_recovery.enabled")(r, g)
 
 
+def _hardcoded_password(r: Resource, g: Graph) -> Outcome:
+    if r.platform == "cloudformation":
+        path = "MasterUserPassword"
+    else:
+        path = "master_password" if r.type == "aws_rds_cluster" else "password"
+    pw = r.get(path)
+    if not isinstance(pw, str) or not pw:
+        return PASS  # unset, managed, or a variable/reference without a literal value
+    if pw.startswith("{{resolve:"):
+        return PASS  # a CloudFormation dynamic reference to Secrets Manager / SSM
+    return Fail("the master password is a literal in the configuration")
+
+
+def _retention(path: str) -> Any:
+    """At least a year; unset (CloudFormation) or 0 (Terraform) means events never expire."""
+
+    def run(r: Resource, g: Graph) -> Outcome:
+        v = r.get(path)
+        if unset(v) or v == 0:
+            return PASS
+        return at_least(path, 365)(r, g)
+
+    return run
+
+
+def _neptune_snapshot(r: Resource, g: Graph) -> Outcome:
+    """A cluster snapshot is encrypted exactly when its cluster is (storage_encrypted is an output of the
+    snapshot, not an argument): follow db_cluster_identifier through the graph."""
+    clusters = g.resolve(r, r.get("db_cluster_identifier"), "aws_neptune_cluster")
+    if not clusters:
+        return UNDECIDED
+    t = truth(clusters[0].get("storage_encrypted"))
+    if t is None and not unset(clusters[0].get("storage_encrypted")):
+        return UNDECIDED
+    return PASS if t else Fail(f"the snapshot of {clusters[0].address} (unencrypted) is unencrypted")
+
+
 def _rds_public(r: Resource, g: Graph) -> Outcome:
     path = "PubliclyAccessible" if r.platform == "cloudformation" else "publicly_accessible"
     return is_false(path, message="the database is publicly accessible")(r, g)
@@ -260,12 +297,7 @@ CHECKS = [
         "RDS master password is hard-coded",
         "high",
         RDS + CLUSTER,
-        lambda r, g: (
-            Fail("the master password is a literal in the configuration")
-            if isinstance(r.get("MasterUserPassword" if r.platform == "cloudformation" else "password"), str)
-            and r.get("MasterUserPassword" if r.platform == "cloudformation" else "password")
-            else PASS
-        ),
+        _hardcoded_password,
         "Use manage_master_user_password = true or a secret reference.",
         [f"{NIST}:IA-5"],
         [],
@@ -484,7 +516,7 @@ CHECKS = [
         "Neptune cluster snapshot is not encrypted",
         "medium",
         ("aws_neptune_cluster_snapshot",),
-        is_true("storage_encrypted"),
+        _neptune_snapshot,
         "Create snapshots of encrypted clusters.",
         [f"{NIST}:SC-28"],
         ["CKV_AWS_279"],
@@ -610,7 +642,7 @@ CHECKS = [
         "CloudWatch log group keeps logs less than a year",
         "low",
         ("aws_cloudwatch_log_group", "AWS::Logs::LogGroup"),
-        by_platform(at_least("retention_in_days", 365, missing=False), at_least("RetentionInDays", 365, missing=False)),
+        by_platform(_retention("retention_in_days"), _retention("RetentionInDays")),
         "Set retention_in_days >= 365.",
         [f"{NIST}:AU-11"],
         ["CKV_AWS_338"],

@@ -10,7 +10,7 @@ from typing import Any
 from garrison.scan.analyzers.iac.checks.base import PASS, UNDECIDED, Fail, Outcome, check
 from garrison.scan.analyzers.iac.checks.dsl import at_least, at_most, is_true, present, unset
 from garrison.scan.analyzers.iac.graph import Graph
-from garrison.scan.analyzers.iac.model import Resource, as_list, contains_unknown, is_unknown
+from garrison.scan.analyzers.iac.model import Resource, as_list, can_be, is_unknown
 
 CIS = "CIS AWS Foundations 1.5"
 NIST = "NIST 800-53 Rev5"
@@ -95,58 +95,87 @@ def _principals(blocks: Any) -> Any:
     return out
 
 
-def _allows(s: dict[str, Any]) -> bool:
-    return str(s.get("Effect", "Allow")).lower() == "allow"
+def _allows(s: dict[str, Any]) -> bool | None:
+    effect = s.get("Effect", "Allow")
+    return None if is_unknown(effect) else str(effect).lower() == "allow"
+
+
+Tri = bool | None
+
+
+def _and(*values: Tri) -> Tri:
+    if any(v is False for v in values):
+        return False
+    return None if any(v is None for v in values) else True
 
 
 def _stmt_pred(test: Any, message: str) -> Any:
+    """``test(statement)`` is three-valued: a statement whose answer depends on an unknown value (a variable, a
+    parameter) is undecided, but only when the test reads that value; a reference to a resource's ARN in
+    ``Resource`` is known not to be ``"*"``."""
+
     def run(r: Resource, g: Graph) -> Outcome:
         stmts = _doc_statements(r)
         if stmts is None:
             return UNDECIDED if not unset(r.get("policy")) or r.platform == "cloudformation" else PASS
-        fails = []
         undecided = False
         for i, s in enumerate(stmts):
-            if (
-                contains_unknown(s.get("Action"))
-                or contains_unknown(s.get("Resource"))
-                or contains_unknown(s.get("Effect"))
-            ):
-                undecided = True
-                continue
-            if _allows(s) and test(s):
-                fails.append(Fail(message, key=str(i)))
-        if fails:
-            return fails[:1]
+            verdict = _and(_allows(s), test(s))
+            if verdict is True:
+                return Fail(message, key=str(i))
+            undecided = undecided or verdict is None
         return UNDECIDED if undecided else PASS
 
     return run
 
 
-def _star(v: Any) -> bool:
-    return "*" in [str(x) for x in as_list(v)]
+def _star(v: Any) -> Tri:
+    """Whether a Resource/Action/Principal value (a string or a list) contains the wildcard ``"*"``."""
+    unknown = False
+    for x in as_list(v):
+        hit = can_be(x, "*")
+        if hit:
+            return True
+        unknown = unknown or hit is None
+    return None if unknown else False
+
+
+def _any_action(v: Any, match: Any) -> Tri:
+    """Whether any action satisfies ``match`` (None when an unknown action might)."""
+    unknown = False
+    for a in as_list(v):
+        if isinstance(a, str):
+            if match(a):
+                return True
+        elif is_unknown(a):
+            unknown = True
+    return None if unknown else False
+
+
+def _unconditioned(s: dict[str, Any]) -> bool:
+    return not s.get("Condition")
 
 
 _WRITE = re.compile(r"^[a-z0-9-]+:(\*|Put|Create|Delete|Update|Attach|Detach|Modify|Write|Set|Add|Remove|Pass)", re.I)
 
 
-def _admin(s: dict[str, Any]) -> bool:
-    return _star(s.get("Action")) and _star(s.get("Resource"))
+def _admin(s: dict[str, Any]) -> Tri:
+    return _and(_star(s.get("Action")), _star(s.get("Resource")))
 
 
-def _service_wildcard(s: dict[str, Any]) -> bool:
-    return any(isinstance(a, str) and a.endswith(":*") for a in as_list(s.get("Action")))
+def _service_wildcard(s: dict[str, Any]) -> Tri:
+    return _any_action(s.get("Action"), lambda a: a.endswith(":*"))
 
 
-def _wildcard_resource_write(s: dict[str, Any]) -> bool:
-    return (
-        _star(s.get("Resource"))
-        and not s.get("Condition")
-        and any(isinstance(a, str) and (_WRITE.match(a) or a == "*") for a in as_list(s.get("Action")))
+def _wildcard_resource_write(s: dict[str, Any]) -> Tri:
+    return _and(
+        _unconditioned(s),
+        _star(s.get("Resource")),
+        _any_action(s.get("Action"), lambda a: bool(_WRITE.match(a)) or a == "*"),
     )
 
 
-def _not_action(s: dict[str, Any]) -> bool:
+def _not_action(s: dict[str, Any]) -> Tri:
     return bool(as_list(s.get("NotAction")))
 
 
@@ -169,8 +198,8 @@ _ESCALATION = {
 }
 
 
-def _escalation(s: dict[str, Any]) -> bool:
-    return _star(s.get("Resource")) and any(str(a).lower() in _ESCALATION for a in as_list(s.get("Action")))
+def _escalation(s: dict[str, Any]) -> Tri:
+    return _and(_star(s.get("Resource")), _any_action(s.get("Action"), lambda a: a.lower() in _ESCALATION))
 
 
 _EXPOSURE = {
@@ -189,14 +218,14 @@ _EXPOSURE = {
 _EXPOSURE_SERVICES = {"ec2:*", "ecr:*", "redshift:*", "sts:*", "iam:*", "lightsail:*", "*"}
 
 
-def _credentials_exposure(s: dict[str, Any]) -> bool:
-    return any(str(a).lower() in _EXPOSURE or str(a).lower() in _EXPOSURE_SERVICES for a in as_list(s.get("Action")))
+def _credentials_exposure(s: dict[str, Any]) -> Tri:
+    return _any_action(s.get("Action"), lambda a: a.lower() in _EXPOSURE or a.lower() in _EXPOSURE_SERVICES)
 
 
-def _any_principal(s: dict[str, Any]) -> bool:
+def _any_principal(s: dict[str, Any]) -> Tri:
     p = s.get("Principal")
     aws = p.get("AWS") if isinstance(p, dict) else p
-    return (p == "*" or _star(aws)) and not s.get("Condition")
+    return _and(_unconditioned(s), _star(aws))
 
 
 _EXFIL = {
@@ -212,8 +241,8 @@ _EXFIL = {
 }
 
 
-def _exfiltration(s: dict[str, Any]) -> bool:
-    return _star(s.get("Resource")) and any(str(a).lower() in _EXFIL for a in as_list(s.get("Action")))
+def _exfiltration(s: dict[str, Any]) -> Tri:
+    return _and(_star(s.get("Resource")), _any_action(s.get("Action"), lambda a: a.lower() in _EXFIL))
 
 
 def _trust_wildcard(r: Resource, g: Graph) -> Outcome:
@@ -221,12 +250,13 @@ def _trust_wildcard(r: Resource, g: Graph) -> Outcome:
     stmts = statements(doc)
     if stmts is None:
         return UNDECIDED if not unset(doc) else PASS
+    undecided = False
     for s in stmts:
-        p = s.get("Principal")
-        aws = p.get("AWS") if isinstance(p, dict) else p
-        if _allows(s) and (p == "*" or _star(aws)) and not s.get("Condition"):
+        verdict = _and(_allows(s), _any_principal(s))
+        if verdict:
             return Fail("the trust policy lets any AWS principal assume the role")
-    return PASS
+        undecided = undecided or verdict is None
+    return UNDECIDED if undecided else PASS
 
 
 def _user_attached(r: Resource, g: Graph) -> Outcome:
@@ -247,6 +277,14 @@ def _provider_keys(r: Resource, g: Graph) -> Outcome:
         if isinstance(v, str) and v and not is_unknown(v):
             return Fail(f"{key} is hard-coded in the provider block")
     return PASS
+
+
+def _access_key(r: Resource) -> Outcome:
+    """An active long-lived key is the finding; a key kept ``Inactive`` (mid-rotation) grants nothing."""
+    status = r.get("Status" if r.platform == "cloudformation" else "status", "Active")
+    if is_unknown(status):
+        return UNDECIDED
+    return PASS if str(status) == "Inactive" else Fail("long-lived access key created")
 
 
 def _policy_exists(r: Resource, g: Graph) -> Outcome:
@@ -621,7 +659,7 @@ CHECKS = [
         "Access key created for an IAM user in code",
         "medium",
         ("aws_iam_access_key", "AWS::IAM::AccessKey"),
-        lambda r, g: Fail("long-lived access key created"),
+        lambda r, g: _access_key(r),
         "Use roles and short-lived credentials.",
         [f"{CIS}:1.12", f"{NIST}:IA-5"],
         [],

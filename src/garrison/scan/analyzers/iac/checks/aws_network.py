@@ -25,7 +25,12 @@ SG_TYPES = (
 
 
 def _rules(r: Resource, direction: str = "ingress") -> list[dict[str, Any]] | None:
-    """Rules as (from, to, protocol, cidrs); None when the rule set is not statically known."""
+    """Rules as (from, to, protocol, cidrs); None when the rule set is not statically known. Computed once
+    per resource and direction: sixteen checks read them."""
+    return r.memo(f"sg-rules:{direction}", lambda: _compute_rules(r, direction))  # type: ignore[no-any-return]
+
+
+def _compute_rules(r: Resource, direction: str) -> list[dict[str, Any]] | None:
     out: list[dict[str, Any]] = []
     if r.type == "aws_security_group":
         blocks = r.get(direction)

@@ -408,11 +408,12 @@ CHECKS = [
     ),
     check(
         "iac.aws.ebs-snapshot-encryption",
-        "EBS snapshot copy is not encrypted",
+        "EBS snapshot is not encrypted",
         "medium",
-        "aws_ebs_snapshot_copy",
-        is_true("encrypted"),
-        remediation="Set encrypted = true.",
+        ("aws_ebs_snapshot_copy", "aws_ebs_snapshot"),
+        lambda r, g: is_true("encrypted")(r, g) if r.type == "aws_ebs_snapshot_copy" else _snapshot_of_volume(r, g),
+        description="A snapshot of an unencrypted volume is unencrypted, and anyone it is shared with can read it.",
+        remediation="Snapshot only encrypted volumes; copy with encrypted = true.",
         fw=[f"{NIST}:SC-28"],
         platform="aws",
     ),
@@ -440,6 +441,17 @@ CHECKS = [
         platform="aws",
     ),
 ]
+
+
+def _snapshot_of_volume(r: Resource, g: Graph) -> Outcome:
+    """aws_ebs_snapshot inherits the encryption of its volume (graph); a volume outside the scan is undecided."""
+    vols = g.resolve(r, r.get("volume_id"), "aws_ebs_volume")
+    if not vols:
+        return UNDECIDED
+    t = truth(vols[0].get("encrypted"))
+    if t is None and not unset(vols[0].get("encrypted")):
+        return UNDECIDED
+    return PASS if t else Fail(f"the snapshot of {vols[0].address} (unencrypted) is unencrypted")
 
 
 def _attached_volume(r: Resource, g: Graph) -> Outcome:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from garrison.scan.analyzers.iac.checks.base import PASS, UNDECIDED, Fail, Outcome, any_of, check
+from garrison.scan.analyzers.iac.checks.base import PASS, UNDECIDED, Fail, Outcome, any_of, check, first_failure
 from garrison.scan.analyzers.iac.checks.dsl import at_least, equals, is_false, is_true, not_in, present, truth, unset
 from garrison.scan.analyzers.iac.graph import Graph
 from garrison.scan.analyzers.iac.model import Ref, Resource, as_list, is_unknown
@@ -126,6 +126,29 @@ def _custom_owner(r: Resource, g: Graph) -> Outcome:
     return PASS
 
 
+#: resource type -> the attribute holding its administrator password
+_ADMIN_PASSWORD = {
+    "azurerm_sql_server": "administrator_login_password",
+    "azurerm_mssql_server": "administrator_login_password",
+    "azurerm_mysql_server": "administrator_login_password",
+    "azurerm_postgresql_server": "administrator_login_password",
+    "azurerm_mysql_flexible_server": "administrator_password",
+    "azurerm_postgresql_flexible_server": "administrator_password",
+    "azurerm_linux_virtual_machine": "admin_password",
+    "azurerm_windows_virtual_machine": "admin_password",
+    "azurerm_linux_virtual_machine_scale_set": "admin_password",
+    "azurerm_windows_virtual_machine_scale_set": "admin_password",
+}
+
+
+def _hardcoded_admin_password(r: Resource, g: Graph) -> Outcome:
+    """A literal (or a variable default) is in the repository; a generated or Key Vault value is a reference."""
+    pw = r.get(_ADMIN_PASSWORD[r.type])
+    if isinstance(pw, str) and pw:
+        return Fail(f"{_ADMIN_PASSWORD[r.type]} is a literal in the configuration")
+    return PASS
+
+
 def _aks_rbac(r: Resource, g: Graph) -> Outcome:
     v = r.get("role_based_access_control_enabled")
     if unset(v):
@@ -163,7 +186,10 @@ CHECKS = [
         "Storage account allows plain HTTP",
         "high",
         SA,
-        any_of(is_true("enable_https_traffic_only", missing=True), is_true("https_traffic_only_enabled", missing=True)),
+        # provider 3.x spells it enable_https_traffic_only, 4.x https_traffic_only_enabled; either false is HTTP
+        first_failure(
+            is_true("enable_https_traffic_only", missing=True), is_true("https_traffic_only_enabled", missing=True)
+        ),
         "Set https_traffic_only_enabled = true.",
         [f"{CIS}:3.1", f"{NIST}:SC-8"],
         ["CKV_AZURE_3"],
@@ -718,7 +744,10 @@ CHECKS = [
         "App Service allows plain FTP deployments",
         "medium",
         APP,
-        lambda r, g: equals("site_config.ftps_state", "Disabled", "FtpsOnly")(r, g),
+        # azurerm_app_service keeps Azure's default (AllAllowed); the linux/windows web apps default to Disabled
+        lambda r, g: equals("site_config.ftps_state", "Disabled", "FtpsOnly", missing=r.type != "azurerm_app_service")(
+            r, g
+        ),
         'Set site_config { ftps_state = "Disabled" }.',
         [f"{CIS}:9.10", f"{NIST}:SC-8"],
         ["CKV_AZURE_78"],
@@ -788,6 +817,28 @@ CHECKS = [
         "Set disk_encryption_set_id.",
         [f"{CIS}:7.3", f"{NIST}:SC-12"],
         ["CKV_AZURE_93"],
+    ),
+    _c(
+        "iac.azure.disk-encryption",
+        "Managed disk has Azure Disk Encryption switched off",
+        "medium",
+        "azurerm_managed_disk",
+        is_true("encryption_settings.enabled", missing=True),
+        "Remove encryption_settings { enabled = false }, or enable it with a Key Vault key.",
+        [f"{CIS}:7.2", f"{NIST}:SC-28"],
+        ["CKV_AZURE_2"],
+        [311],
+    ),
+    _c(
+        "iac.azure.hardcoded-admin-password",
+        "Administrator password is hard-coded",
+        "high",
+        _ADMIN_PASSWORD,
+        _hardcoded_admin_password,
+        "Generate the password (random_password) or read it from Key Vault; never commit it.",
+        [f"{NIST}:IA-5"],
+        [],
+        [798],
     ),
     _c(
         "iac.azure.defender-standard",

@@ -149,6 +149,18 @@ def all_of(*preds: Predicate) -> Predicate:
     return run
 
 
+def first_failure(*preds: Predicate) -> Predicate:
+    """Like :func:`all_of`, but reports only the first failure (one finding for alternative spellings of one
+    setting)."""
+    combined = all_of(*preds)
+
+    def run(r: Resource, g: Graph) -> Outcome:
+        out = combined(r, g)
+        return out[:1] if isinstance(out, list) else out
+
+    return run
+
+
 def any_of(*preds: Predicate) -> Predicate:
     """Passes when any passes; fails (with the first failure) when all fail."""
 

@@ -88,7 +88,8 @@ def _env_secrets(r: Resource, g: Graph) -> Outcome:
     for k, v in items:
         if v is None or not isinstance(v, str) or not v or v.startswith("${"):
             continue
-        if _SECRET.search(str(k)) or re.search(r"://[^:/\s]+:[^@/\s]+@", v):
+        named = _SECRET.search(str(k)) and not str(k).upper().endswith(("_FILE", "_PATH", "_NAME"))
+        if named or re.search(r"://[^:/\s]+:[^@/\s]+@", v):
             return Fail(f"environment variable {k} holds a literal secret")
     return PASS
 
@@ -112,7 +113,8 @@ def _ports_all_interfaces(r: Resource, g: Graph) -> Outcome:
                 return Fail(f"port {text} is published on all interfaces")
             continue
         parts = text.split(":")
-        if len(parts) == 2 or (len(parts) == 3 and parts[0] in ("0.0.0.0", "")):
+        # "3000" publishes to an ephemeral host port on every interface; "8080:80" to 8080 on every interface
+        if len(parts) <= 2 or (len(parts) == 3 and parts[0] in ("0.0.0.0", "")):
             return Fail(f"port {text} is published on all interfaces")
     return PASS
 

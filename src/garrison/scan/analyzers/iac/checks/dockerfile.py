@@ -4,6 +4,7 @@ findings point at the instruction's lines."""
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable
 from typing import Any
 
@@ -99,16 +100,32 @@ def _base_digest(r: Resource, g: Graph) -> Outcome:
     return Fail(f"base image {image} is not pinned by digest", line=r.start_line, end_line=r.start_line)
 
 
+def _pairs(i: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """``ENV A=1 B="x y"`` / legacy ``ENV A some value`` / ``ARG NAME[=default] ...`` as (name, value|None)."""
+    value = i["value"].strip()
+    try:
+        words = shlex.split(value, comments=False, posix=True)
+    except ValueError:
+        words = value.split()
+    if not words:
+        return []
+    if i["cmd"] == "ENV" and "=" not in words[0]:
+        return [(words[0], " ".join(words[1:]))]  # legacy form: one variable, the rest is its value
+    out: list[tuple[str, str | None]] = []
+    for w in words:
+        name, eq, val = w.partition("=")
+        out.append((name, val if eq else None))
+    return out
+
+
 def _env_secret(i: dict[str, Any]) -> str | None:
-    value = i["value"]
-    names = re.findall(r"([A-Za-z_][A-Za-z0-9_]*)\s*[= ]", value)
-    for n in names:
-        if _SECRET_NAME.search(n) and not n.upper().endswith(("_FILE", "_PATH", "_NAME")):
-            rest = value.split(n, 1)[1].lstrip(" =")
-            if i["cmd"] == "ARG" and not rest:
-                return f"build argument {n} carries a secret (visible in the image history)"
-            if rest and not rest.startswith("$"):
-                return f"{i['cmd']} {n} holds a secret in the image"
+    for name, value in _pairs(i):
+        if not _SECRET_NAME.search(name) or name.upper().endswith(("_FILE", "_PATH", "_NAME")):
+            continue
+        if i["cmd"] == "ARG" and not value:
+            return f"build argument {name} carries a secret (visible in the image history)"
+        if value and not value.startswith("$"):
+            return f"{i['cmd']} {name} holds a secret in the image"
     return None
 
 

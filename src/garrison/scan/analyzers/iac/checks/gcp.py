@@ -505,7 +505,11 @@ CHECKS = [
         "GKE nodes do not use the GKE metadata server",
         "medium",
         (POOL, GKE),
-        equals("node_config.workload_metadata_config.mode", "GKE_METADATA"),
+        lambda r, g: (
+            PASS  # the cluster's default pool is deleted, or Autopilot (always the GKE metadata server)
+            if r.type == GKE and (truth(r.get("remove_default_node_pool")) or truth(r.get("enable_autopilot")))
+            else equals("node_config.workload_metadata_config.mode", "GKE_METADATA")(r, g)
+        ),
         'Set workload_metadata_config { mode = "GKE_METADATA" }.',
         [f"{NIST}:AC-3"],
         ["CKV_GCP_69"],

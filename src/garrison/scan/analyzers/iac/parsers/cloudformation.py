@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from garrison.scan.analyzers.iac.model import UNKNOWN, Ref, Resource, contains_unknown, is_unknown
+from garrison.scan.analyzers.iac.model import UNKNOWN, Partial, Ref, Resource, contains_unknown, is_unknown
 from garrison.scan.analyzers.iac.parsers.yamlload import LineDict, load_documents
 
 _NOVALUE = object()
@@ -199,6 +199,7 @@ class _Template:
         if not isinstance(arg, str):
             return UNKNOWN
         unknown = False
+        marker = "\x00"
 
         def sub(m: re.Match[str]) -> str:
             nonlocal unknown
@@ -215,11 +216,14 @@ class _Template:
                 v = self.ref(name)
             if is_unknown(v) or v is _NOVALUE or isinstance(v, (dict, list)):
                 unknown = True
-                return ""
+                return marker
             return str(v)
 
-        text = _SUB_VAR.sub(sub, arg).replace("${!", "${")
-        return UNKNOWN if unknown else text
+        text = _SUB_VAR.sub(sub, arg.replace(marker, "")).replace("${!", "${")
+        if not unknown:
+            return text
+        known = tuple(f for f in text.split(marker) if f)
+        return Partial(known) if known else UNKNOWN
 
 
 def cloudformation_resources(path: str, doc: dict[str, Any]) -> list[Resource]:

@@ -185,14 +185,28 @@ class Body:
 
 
 def parse_hcl(text: str) -> Body:
-    """Parse one HCL file. Raises :class:`HclError` with a one-line message on any problem."""
+    """Parse one HCL file. Raises :class:`HclError` with a one-line message on any problem.
+
+    The fast reader (:mod:`.hclfast`) handles what it can read exactly as the grammar does; everything else
+    (including every invalid file, for its error message) goes to python-hcl2's Lark parser."""
     if len(text) > MAX_SOURCE:
         raise HclError(f"file too large to analyze ({len(text)} characters, limit {MAX_SOURCE})")
+    if not text.endswith("\n"):
+        text += "\n"
+    from garrison.scan.analyzers.iac.parsers.hclfast import Decline, parse_fast
+
+    try:
+        return parse_fast(text)
+    except (Decline, ValueError, RecursionError):
+        pass
+    return parse_hcl_reference(text)
+
+
+def parse_hcl_reference(text: str) -> Body:
+    """The reference path: python-hcl2's Lark grammar, then :class:`_Converter` (``text`` ends with a newline)."""
     from hcl2.api import parses_to_tree
     from lark.exceptions import LarkError, UnexpectedInput
 
-    if not text.endswith("\n"):
-        text += "\n"
     try:
         tree = parses_to_tree(text)
     except UnexpectedInput as exc:
@@ -206,6 +220,8 @@ def parse_hcl(text: str) -> Body:
         return _Converter().body(tree.children[0], 0)
     except RecursionError:
         raise HclError("input nested too deeply") from None
+    except ValueError as exc:  # a numeric literal the grammar accepts but Python cannot read ("-1-2.5")
+        raise HclError(f"invalid HCL: {str(exc)[:200]}") from None
 
 
 def parse_expression(text: str, line: int = 1) -> Expr:
@@ -374,7 +390,8 @@ class _Converter:
             left = self.expr(trees[0], d)
             term = trees[1]
             term_kids = [c for c in term.children if _is_tree(c) and c.data != "new_line_or_comment"]
-            op = str(term_kids[0].children[0])
+            # the post-lexer merges a preceding line break or comment into the operator token ("\n  &&")
+            op = _operator_text(str(term_kids[0].children[0]))
             return BinOp(op, left, self.expr(term_kids[1], d), line)
         if data == "unary_op":
             return Unary(str(kids[0]), self.expr(kids[1], d), line)
@@ -434,6 +451,16 @@ class _Converter:
             idents = [str(c.children[0]) for c in trees if c.data == "identifier"]
             return ("for", (idents, self.expr(trees[-1], depth)))
         return (node.data.replace("template_", ""), None)
+
+
+_OPERATORS = ("==", "!=", "<=", ">=", "&&", "||", "<", ">", "+", "-", "*", "/", "%")
+
+
+def _operator_text(token: str) -> str:
+    for op in _OPERATORS:
+        if token.endswith(op):
+            return op
+    return token
 
 
 def _assemble(flat: list[Any], line: int) -> list[str | Expr | Directive]:

@@ -38,7 +38,7 @@ _SKIP_JSON = frozenset(
 def classify(path: str) -> str | None:
     name = path.rsplit("/", 1)[-1]
     low = name.lower()
-    if low.endswith(".tf"):
+    if low.endswith((".tf", ".tf.json")):
         return "terraform"
     if low == "terraform.tfvars" or low.endswith((".auto.tfvars", "terraform.tfvars.json", ".auto.tfvars.json")):
         return "tfvars"

@@ -18,6 +18,7 @@ from typing import Any
 from garrison.scan.analyzers.iac.model import UNKNOWN, Resource, is_unknown
 from garrison.scan.analyzers.iac.parsers.hcl import Block, Body, Expr, HclError, parse_hcl
 from garrison.scan.analyzers.iac.parsers.tfeval import Budget, EvalError, Scope, evaluate
+from garrison.scan.analyzers.iac.parsers.tfjson import is_tf_json, parse_tf_json
 
 MAX_INSTANCES = 1000
 MAX_MODULE_DEPTH = 16
@@ -73,7 +74,7 @@ def load_modules(sources: Iterable[tuple[str, str]], errors: ErrorSink) -> dict[
             tfvars_files.append((path, text))
             continue
         try:
-            body = parse_hcl(text)
+            body = parse_tf_json(text) if is_tf_json(path) else parse_hcl(text)
         except HclError as exc:
             errors(path, str(exc))
             continue
@@ -155,6 +156,7 @@ class TerraformEvaluator:
         self.stats = TerraformStats()
         self.resources: list[Resource] = []
         self.undecidable = 0
+        self._root = "."
 
     def roots(self) -> list[str]:
         called = set(self.targets.values())
@@ -162,6 +164,7 @@ class TerraformEvaluator:
 
     def run(self) -> list[Resource]:
         for root in self.roots():
+            self._root = root
             try:
                 self._module(root, None, "", 0, (root,))
             except EvalError as exc:
@@ -268,7 +271,7 @@ class TerraformEvaluator:
                     end_line=decl.block.end_line,
                     block_address=f"{prefix}{base}",
                     references=refs,
-                    meta={"module": prefix.rstrip(".")},
+                    meta={"module": prefix.rstrip("."), "root": self._root},
                 )
             )
 

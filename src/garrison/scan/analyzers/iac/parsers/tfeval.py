@@ -9,12 +9,13 @@ and collection/string size caps, so hostile input ends in :class:`EvalError`, ne
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from garrison.scan.analyzers.iac.model import UNKNOWN, Ref, contains_unknown, is_unknown
+from garrison.scan.analyzers.iac.model import UNKNOWN, Partial, Ref, contains_unknown, is_unknown
 from garrison.scan.analyzers.iac.parsers.hcl import (
     BinOp,
     Call,
@@ -298,15 +299,22 @@ def _template(parts: list[Any], scope: Scope) -> Any:
     if len(parts) == 1 and isinstance(parts[0], Expr) and not isinstance(parts[0], Directive):
         return evaluate(parts[0], scope)  # "${x}" is x itself, whatever its type
     out: list[str] = []
+    fragments: list[str] = []  # the known runs between unknown interpolations
     unknown = False
     for chunk in _render(parts, scope):
         if chunk is None:
             unknown = True
+            fragments.append("".join(out))
+            out = []
         else:
             out.append(chunk)
-            if sum(map(len, out)) > MAX_STRING:
+            if sum(map(len, out)) + sum(map(len, fragments)) > MAX_STRING:
                 raise EvalError("string too large to evaluate")
-    return UNKNOWN if unknown else "".join(out)
+    if not unknown:
+        return "".join(out)
+    fragments.append("".join(out))
+    known = tuple(f for f in fragments if f)
+    return Partial(known) if known else UNKNOWN
 
 
 def _render(parts: list[Any], scope: Scope) -> Iterator[str | None]:
@@ -492,6 +500,10 @@ def _call(expr: Call, scope: Scope) -> Any:
         return UNKNOWN
     if name == "coalesce":
         return _coalesce(args)
+    if name in _ENCODERS and len(args) == 1 and isinstance(args[0], (dict, list)) and contains_unknown(args[0]):
+        # jsonencode({... Resource = aws_s3_bucket.x.arn ...}): the text is unknown until apply, but the
+        # document's structure is known; checks read policies and container definitions as structures
+        return args[0]
     if name in _STRUCTURAL:
         if any(is_unknown(a) for a in args):
             return UNKNOWN
@@ -562,6 +574,9 @@ def _format(fmt: str, *args: Any) -> str:
                 out.append(("%" + spec + "s") % _str(arg) if not isinstance(arg, (list, dict)) else json.dumps(arg))
         i = j + 1
     return "".join(out)
+
+
+_ENCODERS = frozenset({"jsonencode", "yamlencode", "tojson"})
 
 
 def _jsonencode(v: Any) -> str:
@@ -749,4 +764,6 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "chunklist": lambda v, n: [v[i : i + int(n)] for i in range(0, len(v), int(n))],
     "formatlist": lambda fmt, *lists: [_format(fmt, *xs) for xs in zip(*lists, strict=True)],
     "tojson": _jsonencode,
+    "base64encode": lambda s: base64.b64encode(_tostring(s).encode()).decode(),
+    "base64decode": lambda s: base64.b64decode(s, validate=True).decode(),
 }

@@ -8,6 +8,7 @@ otherwise, like every other tag. Aliases are limited (no "billion laughs"), as a
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -114,6 +115,10 @@ class _Builder:
         if isinstance(node, ScalarNode):
             if tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"):
                 return node.value
+            if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and ":" in node.value:
+                # YAML 1.1 base-60 ("22:22" -> 1342): Compose and Kubernetes read these as strings (YAML 1.2),
+                # and a port mapping such as 2222:22 must stay a port mapping
+                return node.value
             try:
                 return self.constructor.construct_object(node, deep=False)
             except yaml.YAMLError:
@@ -149,8 +154,44 @@ class _Loader(yaml.SafeLoader):
     pass
 
 
-def load_documents(text: str, *, cloudformation: bool = False) -> list[Any]:
-    """Every document of a YAML stream, with :class:`LineDict` mappings. Raises :class:`YamlError`."""
+#: libyaml's parser (composition in C, ~5x faster); the same resolver and the same node graph
+_FastLoader: type | None = getattr(yaml, "CSafeLoader", None)
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+_LINE_HEAD = re.compile(r"^([ \t]*)((?:-[ \t]+)*)", re.M)
+#: libyaml is only given documents whose estimated nesting is below this (C recursion, no Python limit)
+MAX_C_NESTING = 1000
+
+
+def _nesting_bounded(text: str) -> bool:
+    """libyaml's composer recurses in C, where Python's recursion limit does not apply (``"- " * 100000``
+    would overflow the C stack): only documents whose nesting is provably bounded go to it. The estimate is
+    generous — indentation plus compact ``- - -`` sequence entries per line, bracket depth for flow
+    collections (quotes ignored) — so it only ever sends odd files to the pure-Python loader."""
+    for m in _LINE_HEAD.finditer(text):
+        if len(m.group(1)) + m.group(2).count("-") > MAX_C_NESTING:
+            return False
+    return _flow_depth_bounded(text)
+
+
+def _flow_depth_bounded(text: str, limit: int = MAX_DEPTH) -> bool:
+    depth = 0
+    for m in _BRACKETS.finditer(text):
+        if m.group(0) in "[{":
+            depth += 1
+            if depth > limit:
+                return False
+        elif depth:
+            depth -= 1
+    return True
+
+
+def load_documents(text: str, *, cloudformation: bool = False, pure: bool = False) -> list[Any]:
+    """Every document of a YAML stream, with :class:`LineDict` mappings. Raises :class:`YamlError`.
+
+    libyaml composes when it is available and the nesting is bounded; ``pure`` forces the Python composer
+    (the tests hold the two to identical documents and line numbers)."""
     if len(text) > MAX_YAML:
         raise YamlError(f"file too large to analyze ({len(text)} characters, limit {MAX_YAML})")
     if not text.endswith("\n"):
@@ -158,7 +199,8 @@ def load_documents(text: str, *, cloudformation: bool = False) -> list[Any]:
     builder = _Builder(cloudformation)
     docs: list[Any] = []
     try:
-        loader = _Loader(text)
+        fast = not pure and _FastLoader is not None and _nesting_bounded(text)
+        loader = (_FastLoader if fast and _FastLoader is not None else _Loader)(text)
         try:
             while loader.check_node():
                 node = loader.get_node()
