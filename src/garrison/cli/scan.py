@@ -56,6 +56,12 @@ def register(sub: Any) -> None:
 
     add_push_options(p, required_project=False)
     p.add_argument("--push", action="store_true", help="upload the report to the service (needs --project)")
+    # one --branch for both uses: with --git-history the branch whose commits are scanned, with --push the
+    # branch the upload is recorded for (scanning a branch's history and pushing it under that name agree)
+    for action in p._actions:
+        if "--branch" in action.option_strings:
+            action.help = "with --git-history: only commits reachable from NAME; with --push: the scope branch"
+            action.metavar = "NAME"
     p.set_defaults(func=run, outputs=None)
 
 
@@ -66,7 +72,7 @@ def add_target_options(p: argparse.ArgumentParser) -> None:
         "--git-history", action="store_true", help="every commit's added lines (all branches unless --branch)"
     )
     tg.add_argument("--since", metavar="REV", help="with --git-history: only commits after REV")
-    tg.add_argument("--branch", metavar="NAME", help="with --git-history: only commits reachable from NAME")
+    # --branch NAME (with --git-history: only commits reachable from NAME) is shared with the push options
     sec = p.add_argument_group("secrets")
     sec.add_argument(
         "--secrets-config", type=Path, metavar="FILE", help="gitleaks TOML rules instead of the built-in catalogue"
@@ -78,13 +84,14 @@ def _target_and_options(args: argparse.Namespace, path: Path, config: Any) -> tu
     from garrison.core.errors import InputError
     from garrison.scan.targets.git import git_target
 
+    history = getattr(args, "git_history", False)
     target = git_target(
         path,
         config.scan,
         staged=getattr(args, "staged", False),
-        history=getattr(args, "git_history", False),
+        history=history,
         since=getattr(args, "since", None),
-        branch=getattr(args, "branch", None),
+        branch=getattr(args, "branch", None) if history else None,  # without --git-history it is --push's
     )
     secrets: dict[str, Any] = {}
     cfg_file = getattr(args, "secrets_config", None)
@@ -131,8 +138,8 @@ def build_request(args: argparse.Namespace, **extra: Any) -> Any:
     target, options = _target_and_options(args, path, config)
     if target is not None:
         kwargs.setdefault("target", target)
-    if options:
-        kwargs.setdefault("options", options)
+    for analyzer_id, opts in options.items():
+        kwargs.setdefault("options", {}).setdefault(analyzer_id, {}).update(opts)
     return ScanRequest(**kwargs)
 
 

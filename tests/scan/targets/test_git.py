@@ -161,7 +161,7 @@ def test_not_a_repository_and_bad_combinations(tmp_path: Path):
         StagedTarget(tmp_path)
     with pytest.raises(UsageError, match="cannot be combined"):
         git_target(tmp_path, None, staged=True, history=True)
-    with pytest.raises(UsageError, match="need --git-history"):
+    with pytest.raises(UsageError, match="needs --git-history"):
         git_target(tmp_path, None, since="HEAD")
     assert git_target(tmp_path, None) is None
 
@@ -181,6 +181,11 @@ def test_cli_git_history_and_staged(cli, repo: Repo):
     r = cli("scan", str(repo.root), "--staged", "--analyzer", "secrets", "--no-progress")
     assert r.code == 1 and "secrets.slack-bot-token  new.py:1" in r.out
     r = cli("scan", str(repo.root), "--since", "HEAD")
-    assert r.code == 2 and "need --git-history" in r.err
+    assert r.code == 2 and "needs --git-history" in r.err
+    # --branch without --git-history belongs to --push: it does not change what is scanned
+    r = cli("scan", str(repo.root), "--branch", "main", "--analyzer", "secrets", "-f", "json")
+    assert json.loads(r.out)["target"]["kind"] == "directory"
+    r = cli("scan", str(repo.root), "--git-history", "--branch", "main", "--analyzer", "secrets", "-f", "json")
+    assert json.loads(r.out)["target"]["detail"] == "branch main"
     r = cli("scan", str(repo.root), "--git-history", "--since", "v9")
     assert r.code == 2 and r.err.count("\n") == 1 and "unknown revision 'v9'" in r.err

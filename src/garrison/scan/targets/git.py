@@ -191,8 +191,8 @@ def git_target(
     """The target the command line asked for, or None for the working tree."""
     if staged and history:
         raise UsageError("--staged and --git-history cannot be combined")
-    if (since or branch) and not history:
-        raise UsageError("--since and --branch need --git-history")
+    if since and not history:
+        raise UsageError("--since needs --git-history")
     if staged:
         return StagedTarget(path, config)
     if history:
