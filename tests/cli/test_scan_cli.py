@@ -29,7 +29,7 @@ def project(tmp_path: Path) -> Path:
 def test_table_and_exit_code_1_on_high(cli, project):
     r = cli("scan", str(project), "--no-progress")
     assert r.code == 1
-    assert "files.ssh-private-key" in r.out
+    assert "secrets.private-key-rsa" in r.out
     assert "gate FAILED (1 finding)" in r.out
 
 
@@ -74,7 +74,7 @@ def test_json_and_sarif_are_byte_identical_across_runs(cli, project, tmp_path):
 def test_waivers_file_is_picked_up_by_default(cli, project):
     (project / ".garrison").mkdir()
     (project / ".garrison" / "waivers.yaml").write_text(
-        "waivers:\n  - id: demo-key\n    rule: files.ssh-private-key\n    path: deploy/\n"
+        "waivers:\n  - id: demo-key\n    rule: secrets.private-key-rsa\n    path: deploy/\n"
         "    reason: throwaway demo key\n    owner: sec@example.com\n    expires: 2999-01-01\n"
     )
     r = cli("scan", str(project), "-f", "json")
@@ -87,7 +87,7 @@ def test_waivers_file_is_picked_up_by_default(cli, project):
 def test_expired_waiver_fails_again_and_is_reported(cli, project):
     (project / ".garrison").mkdir()
     (project / ".garrison" / "waivers.yaml").write_text(
-        "waivers:\n  - id: old\n    rule: files.ssh-private-key\n    reason: r\n    owner: o\n    expires: 2000-01-01\n"
+        "waivers:\n  - id: old\n    rule: secrets.private-key-rsa\n    reason: r\n    owner: o\n    expires: 2000-01-01\n"
     )
     r = cli("scan", str(project), "-f", "json")
     doc = json.loads(r.out)

@@ -18,6 +18,8 @@ examples:
   garrison scan . --format sarif --output garrison.sarif --format junit --output junit.xml
   garrison scan . --format html=report.html --format markdown=pr-comment.md
   garrison scan . --analyzer files --skip-analyzer deps
+  garrison scan . --staged --analyzer secrets                  (pre-commit: staged changes only)
+  garrison scan . --git-history --since v1.2.0 --format json   (added lines of every commit since v1.2.0)
 """
 
 EXTENSION_FORMATS = {

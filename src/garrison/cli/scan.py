@@ -28,6 +28,7 @@ def register(sub: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_scan_options(p)
+    add_target_options(p)
     out = p.add_argument_group("output")
     out.add_argument(
         "-f",
@@ -55,7 +56,52 @@ def register(sub: Any) -> None:
 
     add_push_options(p, required_project=False)
     p.add_argument("--push", action="store_true", help="upload the report to the service (needs --project)")
+    # one --branch for both uses: with --git-history the branch whose commits are scanned, with --push the
+    # branch the upload is recorded for (scanning a branch's history and pushing it under that name agree)
+    for action in p._actions:
+        if "--branch" in action.option_strings:
+            action.help = "with --git-history: only commits reachable from NAME; with --push: the scope branch"
+            action.metavar = "NAME"
     p.set_defaults(func=run, outputs=None)
+
+
+def add_target_options(p: argparse.ArgumentParser) -> None:
+    tg = p.add_argument_group("what to scan (default: the working tree under PATH)")
+    tg.add_argument("--staged", action="store_true", help="only what is staged for commit (pre-commit hooks)")
+    tg.add_argument(
+        "--git-history", action="store_true", help="every commit's added lines (all branches unless --branch)"
+    )
+    tg.add_argument("--since", metavar="REV", help="with --git-history: only commits after REV")
+    # --branch NAME (with --git-history: only commits reachable from NAME) is shared with the push options
+    sec = p.add_argument_group("secrets")
+    sec.add_argument(
+        "--secrets-config", type=Path, metavar="FILE", help="gitleaks TOML rules instead of the built-in catalogue"
+    )
+    sec.add_argument("--verify", action="store_true", help="check found credentials live with their provider")
+
+
+def _target_and_options(args: argparse.Namespace, path: Path, config: Any) -> tuple[Any, dict[str, dict[str, Any]]]:
+    from garrison.core.errors import InputError
+    from garrison.scan.targets.git import git_target
+
+    history = getattr(args, "git_history", False)
+    target = git_target(
+        path,
+        config.scan,
+        staged=getattr(args, "staged", False),
+        history=history,
+        since=getattr(args, "since", None),
+        branch=getattr(args, "branch", None) if history else None,  # without --git-history it is --push's
+    )
+    secrets: dict[str, Any] = {}
+    cfg_file = getattr(args, "secrets_config", None)
+    if cfg_file is not None:
+        if not cfg_file.is_file():
+            raise InputError("no such file", path=str(cfg_file), field="--secrets-config")
+        secrets["config"] = str(cfg_file)
+    if getattr(args, "verify", False):
+        secrets["verify"] = True
+    return target, ({"secrets": secrets} if secrets else {})
 
 
 def build_request(args: argparse.Namespace, **extra: Any) -> Any:
@@ -89,6 +135,11 @@ def build_request(args: argparse.Namespace, **extra: Any) -> Any:
     kwargs.update(extra)
     if args.jobs is not None and args.jobs < 0:
         raise InputError("must be ≥ 0", field="--jobs")
+    target, options = _target_and_options(args, path, config)
+    if target is not None:
+        kwargs.setdefault("target", target)
+    for analyzer_id, opts in options.items():
+        kwargs.setdefault("options", {}).setdefault(analyzer_id, {}).update(opts)
     return ScanRequest(**kwargs)
 
 

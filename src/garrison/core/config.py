@@ -14,6 +14,7 @@ from garrison.core.severity import Severity
 
 CONFIG_NAME = "garrison.toml"
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+DEFAULT_ARCHIVE_MAX_SIZE = 256 * 1024 * 1024
 DEFAULT_WAIVERS = ".garrison/waivers.yaml"
 
 
@@ -24,6 +25,10 @@ class ScanConfig:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     gitignore: bool = True
     jobs: int = 0  # 0: one per CPU
+    archives: bool = True  # scan the members of zip/jar/whl/tar(.gz|.bz2|.xz) files in the tree
+    archive_max_depth: int = 2  # archives inside archives, this many levels deep
+    archive_max_members: int = 10_000  # members read per archive
+    archive_max_size: int = DEFAULT_ARCHIVE_MAX_SIZE  # expanded bytes per archive (zip-bomb guard)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +96,10 @@ def parse_config(data: dict[str, Any], *, source: str | None = None) -> Config:
         max_file_size=scan.size("max_file_size", DEFAULT_MAX_FILE_SIZE),
         gitignore=scan.boolean("gitignore", True),
         jobs=scan.integer("jobs", 0, minimum=0, maximum=256),
+        archives=scan.boolean("archives", True),
+        archive_max_depth=scan.integer("archive_max_depth", 2, minimum=0, maximum=16),
+        archive_max_members=scan.integer("archive_max_members", 10_000, minimum=1, maximum=10_000_000),
+        archive_max_size=scan.size("archive_max_size", DEFAULT_ARCHIVE_MAX_SIZE),
     )
     scan.finish()
 
@@ -136,6 +145,10 @@ exclude = ["node_modules/", ".venv/", "dist/", "build/"]
 # max_file_size = "10MiB"            # larger files are skipped and counted
 # gitignore = true                   # honour .gitignore files (.garrisonignore is always honoured)
 # jobs = 0                           # worker processes for per-file analyzers; 0 = one per CPU
+# archives = true                    # scan inside zip/jar/whl/tar(.gz|.bz2|.xz) files in the tree
+# archive_max_depth = 2              # archives inside archives, this many levels deep
+# archive_max_members = 10000        # members read per archive
+# archive_max_size = "256MiB"        # expanded bytes per archive (zip-bomb guard)
 
 [analyzers]
 # enabled = ["files", "secrets", "deps", "iac"]   # default: every installed analyzer

@@ -54,6 +54,9 @@ class Analyzer(ABC):
     per_file: ClassVar[bool] = False
     #: extra inline-suppression markers honoured on a finding's line (``garrison:ignore`` always is)
     inline_markers: ClassVar[tuple[str, ...]] = ()
+    #: whether it can analyze fragments (only the added lines of a commit or of the staged diff); analyzers
+    #: that need whole files (parsers of lockfiles, IaC) leave this False and are not given fragments
+    accepts_fragments: ClassVar[bool] = False
 
     def __init__(self, options: Options | None = None) -> None:
         opts = options if options is not None else Options({}, where=f"analyzers.{self.id}")

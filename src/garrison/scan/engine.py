@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from garrison.core.finding import Finding, SuppressedFinding, Suppression
 from garrison.core.fingerprint import disambiguate
@@ -22,6 +22,7 @@ from garrison.scan.source import SourceFile
 from garrison.scan.target import ScanTarget
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 
 #: below this much per-file work, worker processes cost more than they save (benchmarks/parallel.py)
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
@@ -141,6 +142,8 @@ def run(
     for f in files:
         per_file: list[int] = []
         for i, a in enumerate(analyzers):
+            if f.line_map is not None and not a.accepts_fragments:
+                continue
             if a.wants(f):
                 if a.per_file:
                     per_file.append(i)
@@ -185,7 +188,7 @@ def run(
                 progress(done, total)
         _run_project_analyzers(analyzers, project_files, proto, outcomes)
 
-    by_path = {f.path: f for f in files}
+    by_key = {_file_key(f): f for f in files}
     findings: list[Finding] = []
     suppressed: list[SuppressedFinding] = []
     runs: list[AnalyzerRun] = []
@@ -213,16 +216,21 @@ def run(
             )
         )
     markers = {a.id: a.inline_markers for a in analyzers}
-    findings, inline = apply_inline_suppressions(findings, by_path, markers)
+    findings, inline = apply_inline_suppressions(findings, by_key, markers)
     suppressed.extend(inline)
+    order = _commit_order(files)
+    if order:
+        findings = keep_introducing_commit(findings, order, lambda f: f)
+        suppressed = keep_introducing_commit(suppressed, order, lambda s: s.finding)
     findings, suppressed = unique_fingerprints(findings, suppressed)
-    scanned = {f.path for f, _ in file_work} | {f.path for fs in project_files.values() for f in fs}
+    scanned = {_file_key(f) for f, _ in file_work} | {_file_key(f) for fs in project_files.values() for f in fs}
+    warnings.extend(target.warnings())
     base = target.stats()
     stats = replace(
         base,
-        files_scanned=len(scanned - skipped_binary),
+        files_scanned=len([k for k in scanned if k[0] not in skipped_binary]),
         skipped_binary=len(skipped_binary),
-        bytes_scanned=sum(by_path[p].size for p in scanned - skipped_binary if p in by_path),
+        bytes_scanned=sum(by_key[k].size for k in scanned if k[0] not in skipped_binary and k in by_key),
     )
     return EngineResult(
         findings=tuple(sorted(findings, key=Finding.sort_key)),
@@ -262,15 +270,55 @@ def _run_project_analyzers(
 _MARKER = re.compile(r"garrison:(ignore|allow)\b(?:[ \t]*[:=]?[ \t]*([A-Za-z0-9_.*\-/,]+))?[ \t]*(.*)")
 
 
-def _line_of(file: SourceFile, line: int, cache: dict[str, list[str]]) -> str:
-    lines = cache.get(file.path)
+def _line_of(file: SourceFile, line: int, cache: dict[FileKey, list[str]]) -> str:
+    key = _file_key(file)
+    lines = cache.get(key)
     if lines is None:
         try:
             lines = file.read_bytes().decode("utf-8", "replace").splitlines()
         except Exception:  # noqa: BLE001 - an unreadable file simply has no markers
             lines = []
-        cache[file.path] = lines
-    return lines[line - 1] if 0 < line <= len(lines) else ""
+        cache[key] = lines
+    idx = file.content_line(line)  # fragments (history, staged) hold only some of the file's lines
+    return lines[idx - 1] if idx is not None and 0 < idx <= len(lines) else ""
+
+
+FileKey = tuple[str, str | None]
+
+
+def _file_key(file: SourceFile) -> FileKey:
+    """Files are told apart by path and commit: a history scan sees one path in many commits."""
+    return (file.path, file.commit.sha if file.commit else None)
+
+
+def _commit_order(files: Sequence[SourceFile]) -> dict[str, int]:
+    """Position of each commit in the target's order (targets yield commits oldest first)."""
+    order: dict[str, int] = {}
+    for f in files:
+        if f.commit is not None and f.commit.sha not in order:
+            order[f.commit.sha] = len(order)
+    return order
+
+
+def keep_introducing_commit(items: list[T], order: dict[str, int], finding_of: Callable[[T], Finding]) -> list[T]:
+    """Deduplicate across commits: of the findings that share a fingerprint, keep those of the commit that
+    introduced the problem (the earliest in ``order``); repeats within that commit are kept."""
+    first: dict[str, int] = {}
+    for item in items:
+        f = finding_of(item)
+        commit = f.location.commit
+        if commit is None:
+            continue
+        pos = order.get(commit.sha, len(order))
+        if pos < first.get(f.fingerprint, len(order) + 1):
+            first[f.fingerprint] = pos
+    out: list[T] = []
+    for item in items:
+        f = finding_of(item)
+        commit = f.location.commit
+        if commit is None or order.get(commit.sha, len(order)) == first.get(f.fingerprint):
+            out.append(item)
+    return out
 
 
 def _rule_matches(pattern: str, rule_id: str) -> bool:
@@ -281,16 +329,22 @@ def _rule_matches(pattern: str, rule_id: str) -> bool:
 
 def apply_inline_suppressions(
     findings: Iterable[Finding],
-    files: dict[str, SourceFile],
+    files: dict[FileKey, SourceFile] | dict[str, SourceFile],
     extra_markers: dict[str, tuple[str, ...]],
 ) -> tuple[list[Finding], list[SuppressedFinding]]:
-    """Suppress findings whose line carries ``garrison:ignore``/``garrison:allow`` (or an analyzer's marker)."""
+    """Suppress findings whose line carries ``garrison:ignore``/``garrison:allow`` (or an analyzer's marker).
+
+    ``files`` is keyed by ``(path, commit sha or None)`` (or by path alone, for callers without commits).
+    """
     kept: list[Finding] = []
     dropped: list[SuppressedFinding] = []
-    cache: dict[str, list[str]] = {}
+    cache: dict[FileKey, list[str]] = {}
     for f in findings:
         loc = f.location
-        src = files.get(loc.path) if loc.path else None
+        src: SourceFile | None = None
+        if loc.path:
+            key = (loc.path, loc.commit.sha if loc.commit else None)
+            src = files.get(key) or files.get(loc.path)  # type: ignore[call-overload]
         if src is None or loc.line is None:
             kept.append(f)
             continue

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import codecs
 import os
-from dataclasses import dataclass, replace
+from bisect import bisect_left
+from dataclasses import dataclass
 from typing import Protocol
 
 from garrison.core.errors import FileSkipped
@@ -22,6 +23,9 @@ class Origin(Protocol):
 @dataclass(frozen=True, slots=True)
 class DiskOrigin:
     abspath: str
+
+    def __reduce__(self) -> tuple[type[DiskOrigin], tuple[str]]:
+        return (DiskOrigin, (self.abspath,))  # plain-tuple pickling: files cross to worker processes in bulk
 
     def read(self) -> bytes:
         try:
@@ -49,12 +53,34 @@ class SourceFile:
     mode: int = 0o100644
     commit: Commit | None = None
     abspath: str | None = None  # set for files on disk
+    #: for fragments (the added lines of a commit or of the staged diff): the file's own line number of
+    #: each line of the content, ascending. None for whole files.
+    line_map: tuple[int, ...] | None = None
+
+    def __reduce__(self) -> tuple[type[SourceFile], tuple[object, ...]]:
+        # plain-tuple pickling (several times faster than the dataclass default): the engine sends every
+        # file to a worker process
+        return (SourceFile, (self.path, self.size, self.origin, self.mode, self.commit, self.abspath, self.line_map))
+
+    @property
+    def is_fragment(self) -> bool:
+        return self.line_map is not None
+
+    def content_line(self, line: int) -> int | None:
+        """Index (1-based) in the content of the file's line ``line``; None when it is not in a fragment."""
+        if self.line_map is None:
+            return line
+        i = bisect_left(self.line_map, line)
+        return i + 1 if i < len(self.line_map) and self.line_map[i] == line else None
 
     def loaded(self) -> SourceFile:
         """The same file with its bytes read once and held in memory (for several readers)."""
         if isinstance(self.origin, BytesOrigin):
             return self
-        return replace(self, origin=BytesOrigin(self.origin.read()))
+        # the constructor, not dataclasses.replace: this runs once per file of every scan
+        return SourceFile(
+            self.path, self.size, BytesOrigin(self.origin.read()), self.mode, self.commit, self.abspath, self.line_map
+        )
 
     @property
     def name(self) -> str:

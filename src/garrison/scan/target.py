@@ -10,6 +10,7 @@ from pathlib import Path
 from garrison.core.config import ScanConfig
 from garrison.core.errors import InputError
 from garrison.core.report import ScanStats, Target
+from garrison.scan.archive import ArchiveLimits, ArchiveStats, archive_kind, expand
 from garrison.scan.source import SourceFile, disk_file
 from garrison.scan.walk import WalkStats, walk
 
@@ -28,6 +29,10 @@ class ScanTarget(ABC):
     def stats(self) -> ScanStats:
         return ScanStats()
 
+    def warnings(self) -> list[str]:
+        """One-line notes about what the target could not offer (e.g. an archive member skipped)."""
+        return []
+
 
 class DirectoryTarget(ScanTarget):
     root: Path
@@ -44,6 +49,19 @@ class DirectoryTarget(ScanTarget):
         self.root = root
         self.config = config or ScanConfig()
         self._walk_stats = WalkStats()
+        self._archive_stats = ArchiveStats()
+        cfg = self.config
+        self._limits = ArchiveLimits(
+            max_depth=cfg.archive_max_depth,
+            max_members=cfg.archive_max_members,
+            max_size=cfg.archive_max_size,
+            max_member_size=cfg.max_file_size,
+        )
+
+    def _with_members(self, file: SourceFile) -> Iterator[SourceFile]:
+        yield file
+        if self.config.archives and self._limits.max_depth > 0 and archive_kind(file.path) and file.abspath:
+            yield from expand(file.path, file.abspath, self._limits, self._archive_stats)
 
     def describe(self) -> Target:
         return Target(path=self.root.as_posix(), kind="directory" if self.root.is_dir() else "file")
@@ -57,7 +75,7 @@ class DirectoryTarget(ScanTarget):
             if st.st_size > self.config.max_file_size:
                 self._walk_stats.skipped_large += 1
                 return
-            yield disk_file(str(self.root.parent), self.root.name, st)
+            yield from self._with_members(disk_file(str(self.root.parent), self.root.name, st))
             return
         root = os.fspath(self.root)
         for rel, st in walk(
@@ -68,7 +86,7 @@ class DirectoryTarget(ScanTarget):
             max_file_size=self.config.max_file_size,
             stats=self._walk_stats,
         ):
-            yield disk_file(root, rel, st)
+            yield from self._with_members(disk_file(root, rel, st))
 
     def stats(self) -> ScanStats:
         w = self._walk_stats
@@ -78,3 +96,6 @@ class DirectoryTarget(ScanTarget):
             skipped_large=w.skipped_large,
             skipped_symlinks=w.skipped_symlinks,
         )
+
+    def warnings(self) -> list[str]:
+        return list(self._archive_stats.warnings)

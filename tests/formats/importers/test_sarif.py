@@ -132,8 +132,11 @@ def test_own_sarif_writer_output_round_trips(tmp_path: Path) -> None:
 
     target = tmp_path / "proj"
     (target / "deploy").mkdir(parents=True)
-    (target / "deploy" / "id_rsa").write_text(
-        "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n"
+    (target / "deploy" / "id_rsa").write_text(  # a key with real-looking material (the secrets analyzer's rule)
+        "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+        "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+        "QyNTUxOQAAACChV0rLbUd+JQuwmeeID6Tj27yLqm4rOuEkOsnqcqawLQAAAJhsW7AhbFuw\n"
+        "-----END OPENSSH PRIVATE KEY-----\n"
     )
     out = tmp_path / "r.sarif"
     assert main(["scan", str(target), "--format", "sarif", "--output", str(out), "--no-progress"]) in (0, 1)

@@ -34,7 +34,6 @@ def test_permission_bits(tmp_path):
 @pytest.mark.parametrize(
     ("rel", "data", "rule"),
     [
-        ("keys/id_rsa", PEM, "files.ssh-private-key"),
         ("certs/server.p12", b"\x30\x82\x0a\x00binary", "files.keystore"),
         ("android/release.jks", b"\xfe\xed\xfe\xed", "files.keystore"),
         ("infra/terraform.tfstate", '{"version": 4}', "files.terraform-state"),

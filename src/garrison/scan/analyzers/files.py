@@ -1,11 +1,14 @@
 """The ``files`` analyzer: repository hygiene that needs no parser.
 
 - permission bits that should never be committed (world-writable, setuid/setgid);
-- files that hold credentials by their nature: SSH private keys, keystores, Terraform state, populated
-  ``.env`` files, ``.netrc``/``.pgpass``/``.git-credentials``/``.htpasswd``, kubeconfigs, shell histories.
+- files that hold credentials by their nature: keystores, Terraform state, populated ``.env`` files,
+  ``.netrc``/``.pgpass``/``.git-credentials``/``.htpasswd``, kubeconfigs, shell histories.
 
-Name-based checks read at most the first 64 KiB of a file, and only to confirm (an ``id_rsa`` that holds no
-private key, an ``.env`` with no assignments, are not reported).
+Private keys (``id_rsa`` and any other PEM/OpenSSH key) are the ``secrets`` analyzer's: it reports them by
+content wherever they are, so this analyzer does not report them a second time by name.
+
+Name-based checks read at most the first 64 KiB of a file, and only to confirm (an ``.env`` with no
+assignments is not reported).
 """
 
 from __future__ import annotations
@@ -63,15 +66,6 @@ def _sensitive(rule_id: str, title: str, severity: Severity, description: str, r
     )
 
 
-SSH_KEY = _sensitive(
-    "files.ssh-private-key",
-    "SSH private key file committed",
-    Severity.HIGH,
-    "An SSH private key (id_rsa, id_ed25519, …) is in the tree; anyone with read access to the repository "
-    "can log in wherever the key is authorised.",
-    "Remove the file and purge it from history; revoke the key from every authorized_keys and deploy-key "
-    "list, and generate a new key pair.",
-)
 KEYSTORE = _sensitive(
     "files.keystore",
     "Keystore or PKCS#12 bundle committed",
@@ -122,10 +116,9 @@ HISTORY = _sensitive(
     "Remove the file, add it to .gitignore, and rotate any credential that appears in it.",
 )
 
-RULES: tuple[Rule, ...] = (WORLD_WRITABLE, SETUID, SSH_KEY, KEYSTORE, TFSTATE, DOTENV, CREDENTIALS, KUBECONFIG, HISTORY)
+RULES: tuple[Rule, ...] = (WORLD_WRITABLE, SETUID, KEYSTORE, TFSTATE, DOTENV, CREDENTIALS, KUBECONFIG, HISTORY)
 
 _NAME_RULES: tuple[tuple[tuple[str, ...], Rule], ...] = (
-    (("id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk"), SSH_KEY),
     (("*.jks", "*.keystore", "*.p12", "*.pfx"), KEYSTORE),
     (("*.tfstate", "*.tfstate.backup"), TFSTATE),
     ((".env", ".env.*", "*.env"), DOTENV),
@@ -170,7 +163,6 @@ def _compile(rules: Sequence[tuple[Sequence[str], Rule]]) -> tuple[re.Pattern[st
 _NAME_RE, _NAME_GROUPS = _compile(_NAME_RULES)
 _PATH_RE, _PATH_GROUPS = _compile([((p,), r) for p, r in _PATH_RULES])
 _TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl", ".defaults", ".default", ".tpl")
-_PRIVATE_KEY = re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
 _ASSIGNMENT = re.compile(rb"^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.]*\s*=\s*\S", re.MULTILINE)
 _DOCKER_AUTH = re.compile(rb'"auth"\s*:\s*"[A-Za-z0-9+/=]{8,}"')
 
@@ -220,9 +212,7 @@ class FilesAnalyzer(FileAnalyzer):
         rule = self._name_rule(file.path) if self.check_names else None
         if rule is None:
             return
-        head = file.read_bytes()[:PEEK] if rule in (SSH_KEY, DOTENV, CREDENTIALS) else b""
-        if rule is SSH_KEY and not _PRIVATE_KEY.search(head):
-            return
+        head = file.read_bytes()[:PEEK] if rule in (DOTENV, CREDENTIALS) else b""
         if rule is DOTENV and not _ASSIGNMENT.search(head):
             return
         if rule is CREDENTIALS and file.path.endswith("config.json") and not _DOCKER_AUTH.search(head):

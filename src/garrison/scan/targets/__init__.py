@@ -1,0 +1,1 @@
+"""Scan targets beyond the working tree: the staged index and git history (``git.py``)."""
