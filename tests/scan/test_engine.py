@@ -168,3 +168,58 @@ def test_progress_reports_every_file(tmp_path):
     engine.run(DirectoryTarget(root), [TodoAnalyzer()], jobs=1, progress=lambda d, t: seen.append((d, t)))
     assert seen[0] == (0, 5)
     assert seen[-1] == (5, 5)
+
+
+def test_walk_failure_after_workers_started_propagates_cleanly(tmp_path, monkeypatch):
+    from collections.abc import Iterator
+
+    from garrison.core.errors import InputError
+    from garrison.core.report import Target
+    from garrison.scan.source import BytesOrigin
+    from garrison.scan.target import ScanTarget
+
+    class Failing(ScanTarget):
+        root = tmp_path
+
+        def describe(self) -> Target:
+            return Target(path=str(tmp_path))
+
+        def files(self) -> Iterator[SourceFile]:
+            for i in range(50):
+                yield SourceFile(path=f"f{i}.txt", size=6, origin=BytesOrigin(b"TODO x"))
+            raise InputError("repository vanished", path=str(tmp_path))
+
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 5)
+    monkeypatch.setattr(engine, "CHUNK_FILES", 5)
+    with pytest.raises(InputError, match="repository vanished"):
+        engine.run(Failing(), [TodoAnalyzer()], jobs=2)
+    assert engine._WORKER_ANALYZERS == ()
+
+
+def test_work_streams_to_workers_while_the_walk_goes_on(tmp_path, monkeypatch):
+    """Workers start as soon as there is enough work, before the target is exhausted."""
+    from collections.abc import Iterator
+
+    from garrison.core.report import Target
+    from garrison.scan.source import BytesOrigin
+    from garrison.scan.target import ScanTarget
+
+    started: list[bool] = []
+
+    class Slow(ScanTarget):
+        root = tmp_path
+
+        def describe(self) -> Target:
+            return Target(path=str(tmp_path))
+
+        def files(self) -> Iterator[SourceFile]:
+            for i in range(40):
+                if i == 30:
+                    started.append(bool(engine._WORKER_ANALYZERS))  # the pool has been set up
+                yield SourceFile(path=f"f{i}.txt", size=6, origin=BytesOrigin(b"TODO x"))
+
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 10)
+    monkeypatch.setattr(engine, "CHUNK_FILES", 5)
+    res = engine.run(Slow(), [TodoAnalyzer()], jobs=2)
+    assert started == [True]
+    assert len(res.findings) == 40

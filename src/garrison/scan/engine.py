@@ -106,19 +106,99 @@ def _analyze_files(
     return dict(out)
 
 
-def _chunks(items: Sequence[tuple[SourceFile, tuple[int, ...]]]) -> list[list[tuple[SourceFile, tuple[int, ...]]]]:
-    chunks: list[list[tuple[SourceFile, tuple[int, ...]]]] = []
-    cur: list[tuple[SourceFile, tuple[int, ...]]] = []
-    size = 0
-    for item in items:
-        cur.append(item)
-        size += item[0].size
-        if size >= CHUNK_BYTES or len(cur) >= CHUNK_FILES:
-            chunks.append(cur)
-            cur, size = [], 0
-    if cur:
-        chunks.append(cur)
-    return chunks
+WorkItem = tuple[SourceFile, tuple[int, ...]]
+
+
+class _Dispatcher:
+    """Runs chunks of per-file work as the walk produces them.
+
+    Work is held back until there is enough of it to pay for worker processes (PARALLEL_MIN_*); from then on a
+    forked pool analyzes chunks while the parent keeps walking, so listing the tree overlaps with analysis.
+    Below the threshold everything runs in this process.
+    """
+
+    def __init__(self, analyzers: Sequence[Analyzer], proto: ScanContext, n_jobs: int, progress: Progress | None):
+        self.analyzers = analyzers
+        self.proto = proto
+        self.n_jobs = n_jobs
+        self.progress = progress
+        self.outcomes: dict[int, _Outcome] = {i: _Outcome() for i in range(len(analyzers))}
+        self.held: list[list[WorkItem]] = []
+        self.held_bytes = 0
+        self.held_files = 0
+        self.current: list[WorkItem] = []
+        self.current_bytes = 0
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[tuple[Future[dict[int, _Outcome]], int]] = []
+        self.total = 0
+        self.done = 0
+
+    def add(self, item: WorkItem) -> None:
+        self.current.append(item)
+        self.current_bytes += item[0].size
+        self.total += 1
+        if self.current_bytes >= CHUNK_BYTES or len(self.current) >= CHUNK_FILES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.current:
+            return
+        chunk, size = self.current, self.current_bytes
+        self.current, self.current_bytes = [], 0
+        if self.pool is not None:
+            self.futures.append((self.pool.submit(_run_chunk, chunk), len(chunk)))
+            return
+        self.held.append(chunk)
+        self.held_bytes += size
+        self.held_files += len(chunk)
+        enough = self.held_bytes >= PARALLEL_MIN_BYTES or self.held_files >= PARALLEL_MIN_FILES
+        if enough and self.n_jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self._start_pool()
+
+    def _start_pool(self) -> None:
+        global _WORKER_ANALYZERS, _WORKER_CONTEXT
+        _WORKER_ANALYZERS, _WORKER_CONTEXT = self.analyzers, self.proto
+        self.pool = ProcessPoolExecutor(max_workers=self.n_jobs, mp_context=multiprocessing.get_context("fork"))
+        held, self.held = self.held, []
+        for chunk in held:
+            self.futures.append((self.pool.submit(_run_chunk, chunk), len(chunk)))
+
+    def abort(self) -> None:
+        """The walk failed: stop the workers without waiting for their work."""
+        global _WORKER_ANALYZERS, _WORKER_CONTEXT
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+        _WORKER_ANALYZERS, _WORKER_CONTEXT = (), None
+
+    def _tick(self, n: int) -> None:
+        self.done += n
+        if self.progress:
+            self.progress(self.done, self.total)
+
+    def finish(self, project_work: Callable[[], None]) -> dict[int, _Outcome]:
+        """Submit the rest, run the whole-project analyzers meanwhile, and collect everything."""
+        global _WORKER_ANALYZERS, _WORKER_CONTEXT
+        self._flush()
+        if self.progress:
+            self.progress(self.done, self.total)
+        if self.pool is None:
+            for chunk in self.held:
+                for idx, o in _analyze_files(self.analyzers, chunk, self.proto).items():
+                    self.outcomes[idx].merge(o)
+                self._tick(len(chunk))
+            project_work()
+            return self.outcomes
+        try:
+            project_work()
+            for fut, n in self.futures:
+                for idx, o in fut.result().items():
+                    self.outcomes[idx].merge(o)
+                self._tick(n)
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+            _WORKER_ANALYZERS, _WORKER_CONTEXT = (), None
+        return self.outcomes
 
 
 def effective_jobs(jobs: int) -> int:
@@ -134,59 +214,30 @@ def run(
     progress: Progress | None = None,
 ) -> EngineResult:
     """Run every analyzer over the files it wants and collect the results."""
-    global _WORKER_ANALYZERS, _WORKER_CONTEXT
     proto = ScanContext(root=target.root, show_secrets=show_secrets)
-    files = list(target.files())
-    file_work: list[tuple[SourceFile, tuple[int, ...]]] = []
+    dispatcher = _Dispatcher(analyzers, proto, effective_jobs(jobs), progress)
+    files: list[SourceFile] = []
+    work_keys: list[tuple[str, str | None]] = []
     project_files: dict[int, list[SourceFile]] = {i: [] for i, a in enumerate(analyzers) if not a.per_file}
-    for f in files:
-        per_file: list[int] = []
-        for i, a in enumerate(analyzers):
-            if f.line_map is not None and not a.accepts_fragments:
-                continue
-            if a.wants(f):
-                if a.per_file:
-                    per_file.append(i)
-                else:
-                    project_files[i].append(f)
-        if per_file:
-            file_work.append((f, tuple(per_file)))
-
-    outcomes: dict[int, _Outcome] = {i: _Outcome() for i in range(len(analyzers))}
-    total = len(file_work)
-    done = 0
-    if progress:
-        progress(0, total)
-    work_bytes = sum(f.size for f, _ in file_work)
-    n_jobs = effective_jobs(jobs)
-    parallel = n_jobs > 1 and (work_bytes >= PARALLEL_MIN_BYTES or len(file_work) >= PARALLEL_MIN_FILES)
-    chunks = _chunks(file_work)
-
-    if parallel and "fork" in multiprocessing.get_all_start_methods():
-        _WORKER_ANALYZERS, _WORKER_CONTEXT = analyzers, proto
-        try:
-            mp = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=min(n_jobs, len(chunks)), mp_context=mp) as pool:
-                futures: list[tuple[Future[dict[int, _Outcome]], int]] = [
-                    (pool.submit(_run_chunk, c), len(c)) for c in chunks
-                ]
-                _run_project_analyzers(analyzers, project_files, proto, outcomes)
-                for fut, n in futures:
-                    for idx, o in fut.result().items():
-                        outcomes[idx].merge(o)
-                    done += n
-                    if progress:
-                        progress(done, total)
-        finally:
-            _WORKER_ANALYZERS, _WORKER_CONTEXT = (), None
-    else:
-        for c in chunks:
-            for idx, o in _analyze_files(analyzers, c, proto).items():
-                outcomes[idx].merge(o)
-            done += len(c)
-            if progress:
-                progress(done, total)
-        _run_project_analyzers(analyzers, project_files, proto, outcomes)
+    try:
+        for f in target.files():
+            files.append(f)
+            per_file: list[int] = []
+            for i, a in enumerate(analyzers):
+                if f.line_map is not None and not a.accepts_fragments:
+                    continue
+                if a.wants(f):
+                    if a.per_file:
+                        per_file.append(i)
+                    else:
+                        project_files[i].append(f)
+            if per_file:
+                dispatcher.add((f, tuple(per_file)))
+                work_keys.append(_file_key(f))
+    except BaseException:
+        dispatcher.abort()
+        raise
+    outcomes = dispatcher.finish(lambda: _run_project_analyzers(analyzers, project_files, proto, dispatcher.outcomes))
 
     by_key = {_file_key(f): f for f in files}
     findings: list[Finding] = []
@@ -223,7 +274,7 @@ def run(
         findings = keep_introducing_commit(findings, order, lambda f: f)
         suppressed = keep_introducing_commit(suppressed, order, lambda s: s.finding)
     findings, suppressed = unique_fingerprints(findings, suppressed)
-    scanned = {_file_key(f) for f, _ in file_work} | {_file_key(f) for fs in project_files.values() for f in fs}
+    scanned = set(work_keys) | {_file_key(f) for fs in project_files.values() for f in fs}
     warnings.extend(target.warnings())
     base = target.stats()
     stats = replace(
