@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from garrison.advisories.cvss import best_score
 from garrison.advisories.model import EVENT_KINDS, Advisory, Affected, Event, EventKind, Range, Severity
 from garrison.core.errors import InputError
+from garrison.core.yamldepth import c_loader_safe
 
 MAX_DOCUMENT = 8 * 1024 * 1024
 MAX_DETAILS = 8000
@@ -54,39 +55,9 @@ def load_document(data: bytes, name: str) -> Any:
         raise AdvisoryError("document nested too deeply", path=name) from None
 
 
-MAX_YAML_DEPTH = 100
-
-
-def yaml_too_deep(text: str, limit: int = MAX_YAML_DEPTH) -> bool:
-    """A cheap upper bound on YAML nesting, checked before parsing: libyaml's composer recurses in C and a
-    few thousand nested ``[`` or ``- `` overflow the process stack instead of raising an error.
-    """
-    depth = 0
-    quote = ""
-    for line in text.splitlines():
-        stripped = line.lstrip(" ")
-        indent = len(line) - len(stripped)
-        dashes = 0
-        while stripped[dashes * 2 : dashes * 2 + 2] in ("- ", "? "):
-            dashes += 1
-        if indent // 2 + dashes > limit:
-            return True
-        if "[" not in line and "{" not in line and not depth:
-            continue
-        for ch in line:
-            if quote:
-                if ch == quote:
-                    quote = ""
-            elif ch in "\"'":
-                quote = ch
-            elif ch in "[{":
-                depth += 1
-                if depth > limit:
-                    return True
-            elif ch in "]}":
-                depth = max(0, depth - 1)
-        quote = ""
-    return False
+def yaml_too_deep(text: str) -> bool:
+    """Refuse what libyaml could not compose without overflowing the C stack (see garrison.core.yamldepth)."""
+    return not c_loader_safe(text)
 
 
 @cache

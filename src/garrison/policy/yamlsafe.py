@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from garrison.core.errors import ConfigError
+from garrison.core.yamldepth import c_loader_safe
 
 MAX_POLICY_FILE = 16 * 1024 * 1024
 
@@ -34,12 +35,17 @@ def read_text(path: Path, *, limit: int = MAX_POLICY_FILE) -> str:
 def load_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     """Return the data and its node tree (for line numbers)."""
     text = read_text(path)
+    if not c_loader_safe(text):
+        raise ConfigError("YAML nested too deeply", path=str(path))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=loader)
+        data = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"invalid YAML{where}: {problem}", path=str(path)) from None
+    except RecursionError:
+        raise ConfigError("YAML nested too deeply", path=str(path)) from None
     return data, node

@@ -8,11 +8,12 @@ otherwise, like every other tag. Aliases are limited (no "billion laughs"), as a
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from garrison.core.yamldepth import c_loader_safe
 
 MAX_YAML = 4 * 1024 * 1024
 MAX_NODES = 500_000
@@ -156,35 +157,6 @@ class _Loader(yaml.SafeLoader):
 
 #: libyaml's parser (composition in C, ~5x faster); the same resolver and the same node graph
 _FastLoader: type | None = getattr(yaml, "CSafeLoader", None)
-_BRACKETS = re.compile(r"[\[\]{}]")
-
-
-_LINE_HEAD = re.compile(r"^([ \t]*)((?:-[ \t]+)*)", re.M)
-#: libyaml is only given documents whose estimated nesting is below this (C recursion, no Python limit)
-MAX_C_NESTING = 1000
-
-
-def _nesting_bounded(text: str) -> bool:
-    """libyaml's composer recurses in C, where Python's recursion limit does not apply (``"- " * 100000``
-    would overflow the C stack): only documents whose nesting is provably bounded go to it. The estimate is
-    generous — indentation plus compact ``- - -`` sequence entries per line, bracket depth for flow
-    collections (quotes ignored) — so it only ever sends odd files to the pure-Python loader."""
-    for m in _LINE_HEAD.finditer(text):
-        if len(m.group(1)) + m.group(2).count("-") > MAX_C_NESTING:
-            return False
-    return _flow_depth_bounded(text)
-
-
-def _flow_depth_bounded(text: str, limit: int = MAX_DEPTH) -> bool:
-    depth = 0
-    for m in _BRACKETS.finditer(text):
-        if m.group(0) in "[{":
-            depth += 1
-            if depth > limit:
-                return False
-        elif depth:
-            depth -= 1
-    return True
 
 
 def load_documents(text: str, *, cloudformation: bool = False, pure: bool = False) -> list[Any]:
@@ -199,7 +171,7 @@ def load_documents(text: str, *, cloudformation: bool = False, pure: bool = Fals
     builder = _Builder(cloudformation)
     docs: list[Any] = []
     try:
-        fast = not pure and _FastLoader is not None and _nesting_bounded(text)
+        fast = not pure and _FastLoader is not None and c_loader_safe(text)
         loader = (_FastLoader if fast and _FastLoader is not None else _Loader)(text)
         try:
             while loader.check_node():
