@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import json
 import socket
-import struct
 import threading
 import time
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,20 +19,9 @@ from garrison.server.app import create_app
 from garrison.server.auth.service import create_token, create_user
 from garrison.server.db import transaction
 from garrison.server.settings import Settings
+from tests.browser import CHROMIUM, FLAGS, png_colours
 from tests.server.conftest import FakeClock
 from tests.server.reports import finding, report
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def free_port() -> int:
@@ -84,19 +71,6 @@ def live(tmp_path: Path, sqlite_template: Path) -> Iterator[tuple[str, Any]]:
     yield base, clock
     server.should_exit = True
     thread.join(10)
-
-
-def png_colours(png: bytes) -> int:
-    """Distinct byte values in the decompressed image data: a blank page has almost none."""
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat = 8, b""
-    while pos < len(png):
-        (length,) = struct.unpack(">I", png[pos : pos + 4])
-        kind = png[pos + 4 : pos + 8]
-        if kind == b"IDAT":
-            idat += png[pos + 8 : pos + 8 + length]
-        pos += 12 + length
-    return len(set(zlib.decompress(idat)))
 
 
 @pytest.fixture
