@@ -45,3 +45,30 @@ def test_alert_is_immutable_and_serialises() -> None:
     doc = alert_to_dict(a)  # type: ignore[arg-type]
     assert doc["attack"] == {"tactics": ["TA0002"], "techniques": ["T1059.001"]}
     assert doc["events"][0]["fields"] == {"EventID": 1}
+
+
+def test_alert_pickles_to_an_equal_value_sharing_its_events() -> None:
+    """Hunt workers send alerts to the parent by pickle: every field survives, and alerts about one event keep
+    sharing one MatchedEvent (the pickle memo), so a worker's result stays small."""
+    import pickle
+
+    from garrison.core.alert import MatchedSelection
+
+    ev = MatchedEvent("a.evtx", "3", None, FrozenDict({"CommandLine": "whoami /all", "EventID": 1}))
+    alerts = [
+        new_alert(
+            kind="detection",
+            meta={**META, "id": f"r-{i}"},
+            events=(ev,),
+            timestamp=None,
+            host="H",
+            matched=(MatchedSelection("selection", ("CommandLine",)),),
+            group={"User": "bob"},
+            value=float(i),
+        )
+        for i in range(3)
+    ]
+    back = pickle.loads(pickle.dumps(alerts))
+    assert back == alerts
+    assert back[0].events[0] is back[1].events[0] is back[2].events[0]
+    assert isinstance(back[0].group, FrozenDict) and back[0].matched[0].fields == ("CommandLine",)

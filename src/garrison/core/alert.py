@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -89,6 +90,11 @@ class MatchedEvent:
     timestamp: str | None = None
     fields: FrozenDict[Any] = field(default_factory=FrozenDict)
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # positional state: hunt workers send their alerts to the parent, and the dataclass default
+        # (field introspection per object) cost more than the matching of the events they came from
+        return (MatchedEvent, (self.origin, self.position, self.timestamp, self.fields))
+
 
 @dataclass(frozen=True, slots=True)
 class MatchedSelection:
@@ -96,6 +102,9 @@ class MatchedSelection:
 
     name: str
     fields: tuple[str, ...] = ()
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (MatchedSelection, (self.name, self.fields))
 
 
 AlertKind = Literal["detection", "correlation"]
@@ -123,6 +132,9 @@ class Alert:
     rule_path: str = ""
     description: str = ""
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (Alert, tuple(getattr(self, name) for name in _ALERT_FIELDS))
+
     @property
     def severity(self) -> Severity:
         return LEVEL_SEVERITY.get(self.level, Severity.MEDIUM)
@@ -135,6 +147,9 @@ class Alert:
             self.rule_id,
             self.id,
         )
+
+
+_ALERT_FIELDS = tuple(f.name for f in dataclass_fields(Alert))
 
 
 def _pos_key(pos: str) -> tuple[int, str]:

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import stat
 import zlib
 from pathlib import Path
@@ -89,7 +88,7 @@ class RulesetCache:
             return None
         if not create:
             return None
-        key = secrets.token_bytes(32)
+        key = os.urandom(32)
         tmp = path.with_name(f".key.{os.getpid()}")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

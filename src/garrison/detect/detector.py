@@ -7,7 +7,7 @@ built lazily the first time an event of that (variant, log source) arrives and m
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,8 @@ class Route:
     always: list[CompiledRule]
     by_literal: list[tuple[CompiledRule, ...]]
     prefilter: Prefilter
+    #: the fields the route's rules test (None: every field, when a rule has keyword detections)
+    plan: frozenset[str] | None = None
     events: int = 0
     #: while learning: hits per literal of the prefilter (which then holds every alternative's literals)
     counts: list[int] | None = None
@@ -141,7 +143,7 @@ class Detector:
                 self.compiled(variant, i)
 
     def route(self, ev: Event) -> Route:
-        key = (ev.variant, ev.logsource.key())
+        key = (ev.variant, ev.logsource)
         r = self._routes.get(key)
         if r is None:
             r = self._build_route(ev)
@@ -161,7 +163,7 @@ class Detector:
         choice = {c.index: c.alternatives[0] for c in filtered}
         learn = any(len(c.alternatives) > 1 for c in filtered)
         scan = sorted({lit for c in filtered for alt in c.alternatives for lit in alt}) if learn else None
-        route = Route(rules, always, [], Prefilter([]), choice=choice)
+        route = Route(rules, always, [], Prefilter([]), plan=field_plan(c.ir for c in rules), choice=choice)
         self._index(route, filtered, scan)
         if learn:
             route.counts = [0] * len(route.prefilter.literals)
@@ -195,6 +197,7 @@ class Detector:
         """The rules that match ``ev``, in rule order."""
         r = self.route(ev)
         r.events += 1
+        ev.prepare(r.plan)
         out: list[CompiledRule] = [c for c in r.always if c.pred(ev)]
         if r.by_literal:
             hits = r.prefilter.hits(ev.blob())
@@ -217,6 +220,12 @@ class Detector:
             out.sort(key=lambda c: c.index)
         return out
 
+    def settle_learning(self, min_events: int) -> None:
+        """Routes still learning their literal choice settle it now from what they saw (at least ``min_events``)."""
+        for r in self._routes.values():
+            if r.counts is not None and r.events >= min_events:
+                self._relearn(r)
+
     def reset_counts(self) -> None:
         for r in self._routes.values():
             r.events = 0
@@ -230,6 +239,30 @@ class Detector:
                 ran[c.index] = ran.get(c.index, 0) + r.events
         self.coverage.ran = ran
         return self.coverage
+
+
+def field_plan(irs: Iterable[dict[str, Any]]) -> frozenset[str]:
+    """Every field the rules' detections test by name (fieldref targets included). Keyword (field-less)
+    detections need no entry: they read every value (``Event.all_low``) and the prefilter text keeps the values
+    of the other fields too."""
+    out: set[str] = set()
+
+    def walk(n: list[Any]) -> None:
+        op = n[0]
+        if op in ("and", "or"):
+            for k in n[1]:
+                walk(k)
+        elif op == "not":
+            walk(n[1])
+        elif op == "f":
+            out.add(n[1])
+            if n[2][0] == "ref":
+                out.add(n[2][1])
+
+    for ir in irs:
+        for node in ir["selections"].values():
+            walk(node)
+    return frozenset(out)
 
 
 def explain(rule: CompiledRule, ev: Event) -> list[tuple[str, tuple[str, ...]]]:

@@ -1,8 +1,9 @@
 """The event every source yields: flat fields, their pre-lowered string forms, and where it came from.
 
 Matchers never walk nested JSON: each source flattens a record once into ``fields`` (Sigma field name ->
-scalar or list of scalars), and :class:`Event` pre-computes the lowered string form of every scalar (``low``)
-because Sigma string matching is case-insensitive by default. List values (JSON arrays) are kept in ``multi``;
+scalar or list of scalars), and :class:`Event` computes the lowered string form of the scalars (``low``)
+because Sigma string matching is case-insensitive by default — once per event, and only for the fields the
+rules of the event's route test (``prepare``). List values (JSON arrays) are kept in ``multi``;
 a matcher on such a field is true when it holds for any element.
 """
 
@@ -66,6 +67,9 @@ class Event:
         "timestamp",
         "variant",
     )
+    low: dict[str, str]
+    multi: dict[str, list[str]]
+    _blob: str
 
     def __init__(
         self,
@@ -85,13 +89,28 @@ class Event:
         self.logsource = logsource
         self.timestamp = timestamp
         self.variant = variant or family
-        # one pass: lowered values for the matchers and the prefilter's text (see blob())
+
+    def prepare(self, plan: frozenset[str] | None = None) -> None:
+        """Compute the lowered values (``low``/``multi``) and the prefilter text (``blob()``) in one pass, for the
+        fields in ``plan`` only (the fields the rules of this event's route test), or for every field (None).
+
+        The detector calls this once per event with its route's plan; anything that reads ``low``, ``multi`` or
+        ``blob()`` first gets every field (see ``__getattr__``)."""
         low: dict[str, str] = {}
         multi: dict[str, list[str]] = {}
         parts: list[str] = []
         add = parts.append
         affixes = _AFFIXES
-        for k, v in fields.items():
+        rest: list[str] = []
+        for k, v in self.fields.items():
+            if plan is not None and k not in plan:
+                if type(v) is str:
+                    rest.append(v)
+                elif isinstance(v, list):
+                    rest.extend(scalar_text(x) for x in v if x is not None and not isinstance(x, dict | list))
+                elif v is not None and not isinstance(v, dict):
+                    rest.append(scalar_text(v))
+                continue
             t = type(v)
             numeric_text = False
             if t is str:
@@ -122,9 +141,20 @@ class Event:
                 if c is not None and c != lv:
                     add(ps[0] + c + ps[1])
         add("\n")
+        if rest:
+            # values of the fields no rule tests by name: keyword literals must still be found in them
+            add("\n".join(rest).lower())
+            add("\n")
         self.low = low
         self.multi = multi
         self._blob = "".join(parts)
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached while a lazily computed slot is still unset: compute them for every field
+        if name in ("low", "multi", "_blob"):
+            self.prepare(None)
+            return object.__getattribute__(self, name)
+        raise AttributeError(name)
 
     def text(self, name: str) -> str | None:
         """The original-case string of a scalar field (for cased and regex matching)."""
@@ -143,21 +173,22 @@ class Event:
         """The text the literal prefilter scans: one line per value, ``field<SOH>value<SOH>field``, lowered, with
         newlines and SOH inside values blanked, plus a line with the canonical form of non-canonical numbers
         (``0x10``, ``010``, ``16.0`` -> ``16``) so numeric tests can be prefiltered too (see prefilter.py).
-        Built together with ``low`` in the constructor."""
+        Built together with ``low`` by ``prepare``."""
         return self._blob
 
     def all_low(self) -> Iterator[str]:
-        yield from self.low.values()
-        for items in self.multi.values():
-            yield from items
+        """Every value, lowered (keyword detections; ``low`` may hold only the route's fields)."""
+        for t in self.all_text():
+            yield t.lower()
 
     def all_text(self) -> Iterator[str]:
-        for k in self.low:
-            t = self.text(k)
-            if t is not None:
-                yield t
-        for k in self.multi:
-            yield from self.texts(k)
+        for v in self.fields.values():
+            if v is None or isinstance(v, dict):
+                continue
+            if isinstance(v, list):
+                yield from (scalar_text(x) for x in v if x is not None and not isinstance(x, dict | list))
+            else:
+                yield scalar_text(v)
 
     def ref(self) -> str:
         return f"{self.origin}:{self.position}"

@@ -8,6 +8,7 @@ ruleset; results are merged in input order, so the output does not depend on ``j
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import tempfile
@@ -36,6 +37,11 @@ SPLIT_MIN = 8 * 1024 * 1024
 SPLITTABLE = frozenset({"jsonl", "ecs", "k8s-audit", "zeek", "suricata", "syslog", "weblog"})
 HOST_FIELDS = ("Computer", "host", "host.name", "hostname", "winlog.computer_name", "node", "sourceIPAddress")
 MAX_STDIN_EVTX = 1024 * 1024 * 1024
+#: with --jobs > 1: events the parent matches first (per input / in all) so workers inherit built routes
+WARM_EVENTS = 10_000
+WARM_TOTAL = 20_000
+#: a route still learning after the warm-up settles its literal choice if it saw at least this many events
+WARM_MIN_LEARN = 500
 
 
 @dataclass(frozen=True)
@@ -105,11 +111,16 @@ def run_hunt(req: HuntRequest) -> HuntOutcome:
         import multiprocessing as mp
 
         # build every rule's matcher once, before forking: the workers share it (copy-on-write) instead of
-        # each compiling the same closures again
+        # each compiling the same closures again; likewise the routes the data needs (warm-up)
         det.compile_all()
+        _warm_up(det, tasks)
         ctx = mp.get_context("fork")
-        with ctx.Pool(processes=jobs) as pool:
-            partials = list(pool.imap(_run_task, tasks, chunksize=1))
+        gc.freeze()  # the collector in each worker would otherwise touch (and so copy) every shared object
+        try:
+            with ctx.Pool(processes=jobs) as pool:
+                partials = list(pool.imap(_run_task, tasks, chunksize=1))
+        finally:
+            gc.unfreeze()
     else:
         partials = [_run_task(t) for t in tasks]
     _STATE = None
@@ -169,6 +180,31 @@ def run_hunt(req: HuntRequest) -> HuntOutcome:
 
 
 _STATE: tuple[Detector, dict[int, set[str]]] | None = None
+
+
+def _warm_up(det: Detector, tasks: Sequence[_Task]) -> None:
+    """Match the first events of each input in the parent, results discarded, before workers fork.
+
+    A route (the rules of one kind of event, their closures under its pipeline variant, its prefilter database and
+    the literal choice it learns over its first events) is otherwise built by every worker again. Routes still
+    learning after the warm-up re-pick their literals from what they saw, if they saw enough."""
+    budget = WARM_TOTAL
+    seen: set[str] = set()
+    for t in tasks:
+        if budget <= 0:
+            break
+        if t.inp.path == "-" or t.inp.path in seen:
+            continue
+        seen.add(t.inp.path)
+        n = 0
+        limit = min(WARM_EVENTS, budget)
+        for ev in _events(_Task(t.inp, t.fmt), SourceStats(t.inp.display)):
+            det.match(ev)
+            n += 1
+            if n >= limit:
+                break
+        budget -= n
+    det.settle_learning(WARM_MIN_LEARN)
 
 
 def _plan(inputs: Sequence[src.LogInput], fmt: str | None, jobs: int) -> list[_Task]:
