@@ -72,3 +72,29 @@ def test_alert_pickles_to_an_equal_value_sharing_its_events() -> None:
     assert back == alerts
     assert back[0].events[0] is back[1].events[0] is back[2].events[0]
     assert isinstance(back[0].group, FrozenDict) and back[0].matched[0].fields == ("CommandLine",)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"a": "x", "n": 1, "f": 1.5, "b": True, "z": None, "l": ["x", 2, None]},
+        {"nan": float("nan")},
+        {"inf": [1.0, float("-inf")]},
+        {"big": 1 << 70},
+        {"nested": [["x"]]},
+    ],
+    ids=["json", "nan", "inf-in-list", "big-int", "nested-list"],
+)
+def test_matched_event_pickles_exactly_whatever_its_values(fields: dict[str, object]) -> None:
+    import math
+    import pickle
+
+    ev = MatchedEvent("a.log", "1", None, FrozenDict(fields))
+    back = pickle.loads(pickle.dumps(ev))
+    assert isinstance(back.fields, FrozenDict) and list(back.fields) == list(fields)
+    for k, v in fields.items():
+        got = back.fields[k]
+        if isinstance(v, float) and math.isnan(v):
+            assert isinstance(got, float) and math.isnan(got)
+        else:
+            assert got == v and type(got) is type(v)
