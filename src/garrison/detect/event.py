@@ -57,6 +57,7 @@ class Event:
 
     __slots__ = (
         "_blob",
+        "_ts_raw",
         "family",
         "fields",
         "logsource",
@@ -81,13 +82,17 @@ class Event:
         logsource: LogSource = UNKNOWN_SOURCE,
         timestamp: float | None = None,
         variant: str = "",
+        ts_raw: Any = None,
     ) -> None:
         self.fields = fields
         self.origin = origin
         self.position = position
         self.family = family
         self.logsource = logsource
-        self.timestamp = timestamp
+        if timestamp is not None or ts_raw is None:
+            self.timestamp = timestamp
+        else:
+            self._ts_raw = ts_raw  # parsed on first use (alerts and correlations need it; most events never do)
         self.variant = variant or family
 
     def prepare(self, plan: frozenset[str] | None = None) -> None:
@@ -136,9 +141,9 @@ class Event:
                 add(lv)
                 add(ps[1])
             # numbers from JSON are written canonically already; only numeric-looking *strings* may not be
-            if numeric_text and len(lv) < 40 and not _canonical_int(lv) and _NUMERIC.match(lv):
-                c = canonical_number(lv)
-                if c is not None and c != lv:
+            if numeric_text and len(lv) < 40 and not _canonical_int(lv):
+                c = _canonical_memo(lv)
+                if c is not None:
                     add(ps[0] + c + ps[1])
         add("\n")
         if rest:
@@ -154,6 +159,10 @@ class Event:
         if name in ("low", "multi", "_blob"):
             self.prepare(None)
             return object.__getattribute__(self, name)
+        if name == "timestamp":
+            ts = parse_timestamp(object.__getattribute__(self, "_ts_raw"))
+            self.timestamp = ts
+            return ts
         raise AttributeError(name)
 
     def text(self, name: str) -> str | None:
@@ -229,6 +238,23 @@ def canonical_number(v: str) -> str | None:
     if f.is_integer() and abs(f) < 1e15:
         return str(int(f))
     return repr(f)
+
+
+_CANONICAL: dict[str, str | None] = {}
+
+
+def _canonical_memo(lv: str) -> str | None:
+    """The canonical form of a numeric-looking lowered text when it differs from the text (memoised: the same
+    hex ids and padded numbers recur in every event of a log)."""
+    try:
+        return _CANONICAL[lv]
+    except KeyError:
+        pass
+    c = canonical_number(lv) if _NUMERIC.match(lv) else None
+    got = c if c is not None and c != lv else None
+    if len(_CANONICAL) < 100_000:
+        _CANONICAL[lv] = got
+    return got
 
 
 def _canonical_int(v: str) -> bool:

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any
 
-from garrison.detect.event import Event, parse_timestamp
+from garrison.detect.event import Event
 from garrison.detect.logsources import windows_event_logsource
 from garrison.detect.sources.base import SourceStats
 
@@ -90,8 +90,8 @@ def _leaves(obj: dict[str, Any], out: dict[str, Any], depth: int) -> None:
 
 def windows_event(fields: dict[str, Any], origin: str, position: str, family: str = "windows") -> Event:
     ls, variant = windows_event_logsource(fields)
-    ts = parse_timestamp(fields.get("TimeCreated") or fields.get("UtcTime"))
-    return Event(fields, origin=origin, position=position, family=family, logsource=ls, timestamp=ts, variant=variant)
+    raw = fields.get("TimeCreated") or fields.get("UtcTime")
+    return Event(fields, origin=origin, position=position, family=family, logsource=ls, ts_raw=raw, variant=variant)
 
 
 class EvtxSource:
