@@ -32,6 +32,7 @@ def test_hostile_yaml_is_reported(tmp_path: Path) -> None:
         + bomb
     )
     (d / "deep.yml").write_text("title: deep\nx: " + "[" * 100000 + "]" * 100000 + "\n")
+    (d / "indent.yml").write_text("title: indent\nx:\n  " + "- " * 30_000 + "x\n")
     (d / "tags.yml").write_text("!!python/object/apply:os.system ['touch pwned']\n")
     (d / "dupkey.yml").write_text(OK + "title: again\n")
     (d / "binary.yml").write_bytes(b"\xff\xfe\x00garbage")
@@ -42,8 +43,9 @@ def test_hostile_yaml_is_reported(tmp_path: Path) -> None:
     parsed = parse(files.files)
     assert time.perf_counter() - t0 < 20
     problems = {Path(p.path).name: p.reason for p in files.problems + parsed.problems}
-    assert set(problems) == {"bomb.yml", "deep.yml", "tags.yml", "dupkey.yml", "binary.yml", "big.yml"}, problems
+    assert set(problems) == {"bomb.yml", "deep.yml", "indent.yml", "tags.yml", "dupkey.yml", "binary.yml", "big.yml"}, problems
     assert "too large" in problems["big.yml"] and "UTF-8" in problems["binary.yml"]
+    assert "invalid YAML" in problems["indent.yml"] and "invalid YAML" in problems["deep.yml"]
     assert "invalid YAML" in problems["tags.yml"] and "Duplicate key" in problems["dupkey.yml"]
     assert [r.title for r in parsed.collection.rules] == ["ok"]
     assert not (tmp_path / "pwned").exists()

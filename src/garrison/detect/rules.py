@@ -8,7 +8,6 @@ Every file or rule pySigma refuses is kept as a :class:`RuleProblem` with its re
 from __future__ import annotations
 
 import hashlib
-import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from garrison.core.errors import InputError
+from garrison.core.yamldepth import c_loader_safe
 
 MAX_RULE_FILE = 1024 * 1024
 MAX_ZIP_MEMBERS = 50_000
@@ -142,11 +142,9 @@ def parse(files: Iterable[RuleFile]) -> Parsed:
     for rf in files:
         try:
             text = rf.data.decode("utf-8-sig")
-            too_deep = _nesting_problem(text)
-            if too_deep:
-                problems.append(RuleProblem(rf.name, f"invalid YAML: {too_deep}"))
-                continue
-            loader = _python_loader() if _maybe_deep(text) else SigmaYAMLLoader
+            # libyaml recurses in C per nesting level: a hostile file goes to the pure-Python twin, where too deep
+            # a nesting is a RecursionError (reported below), never a crash
+            loader = SigmaYAMLLoader if c_loader_safe(text) else _python_loader()
             docs = [d for d in yaml.load_all(text, Loader=loader) if d is not None]
         except UnicodeDecodeError as exc:
             problems.append(RuleProblem(rf.name, f"not valid UTF-8 (byte {exc.start})"))
@@ -217,25 +215,6 @@ def parse(files: Iterable[RuleFile]) -> Parsed:
         collection.rules = applied
     _ = SigmaFilter
     return Parsed(collection, problems)
-
-
-#: deeper flow nesting ([[[...) or indentation than any Sigma rule has; libyaml's C parser recurses per level and
-#: a hostile file nested 100,000 deep would overflow the C stack (a crash, not an exception)
-MAX_FLOW_DEPTH = 64
-MAX_INDENT = 512
-_DEEP_INDENT = re.compile(rf"^ {{{MAX_INDENT + 1}}}", re.M)
-
-
-def _nesting_problem(text: str) -> str | None:
-    if _DEEP_INDENT.search(text):
-        return f"indentation deeper than {MAX_INDENT} columns"
-    return None
-
-
-def _maybe_deep(text: str) -> bool:
-    """More flow openers than the C parser should ever recurse through: parse such a file with PyYAML's pure
-    Python loader instead, where too deep a nesting is a RecursionError (reported), not a C stack overflow."""
-    return text.count("[") + text.count("{") > MAX_FLOW_DEPTH
 
 
 @cache
