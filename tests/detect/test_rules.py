@@ -43,7 +43,9 @@ def test_hostile_yaml_is_reported(tmp_path: Path) -> None:
     parsed = parse(files.files)
     assert time.perf_counter() - t0 < 20
     problems = {Path(p.path).name: p.reason for p in files.problems + parsed.problems}
-    assert set(problems) == {"bomb.yml", "deep.yml", "indent.yml", "tags.yml", "dupkey.yml", "binary.yml", "big.yml"}, problems
+    assert set(problems) == {"bomb.yml", "deep.yml", "indent.yml", "tags.yml", "dupkey.yml", "binary.yml", "big.yml"}, (
+        problems
+    )
     assert "too large" in problems["big.yml"] and "UTF-8" in problems["binary.yml"]
     assert "invalid YAML" in problems["indent.yml"] and "invalid YAML" in problems["deep.yml"]
     assert "invalid YAML" in problems["tags.yml"] and "Duplicate key" in problems["dupkey.yml"]
