@@ -67,3 +67,19 @@ def machine() -> str:
 
 
 _ = resource  # resource is imported so `ru_maxrss` semantics are documented next to its use
+
+
+def reference_seconds(runs: int = 3) -> float:
+    """CPU seconds of a fixed pure-Python workload (dict stores, 5 million), median of ``runs``.
+
+    The shared machines these benchmarks run on change speed by tens of percent within minutes (other tenants of
+    the host); printing this beside a CPU-bound figure shows how fast the machine was while it was measured (about
+    0.35 s on a quiet one)."""
+    times = []
+    for _ in range(runs):
+        t0 = time.process_time()
+        d: dict[int, int] = {}
+        for i in range(5_000_000):
+            d[i % 1000] = i
+        times.append(time.process_time() - t0)
+    return statistics.median(times)
