@@ -246,22 +246,9 @@ def field_plan(irs: Iterable[dict[str, Any]]) -> frozenset[str]:
     detections need no entry: they read every value (``Event.all_low``) and the prefilter text keeps the values
     of the other fields too."""
     out: set[str] = set()
-
-    def walk(n: list[Any]) -> None:
-        op = n[0]
-        if op in ("and", "or"):
-            for k in n[1]:
-                walk(k)
-        elif op == "not":
-            walk(n[1])
-        elif op == "f":
-            out.add(n[1])
-            if n[2][0] == "ref":
-                out.add(n[2][1])
-
     for ir in irs:
         for node in ir["selections"].values():
-            walk(node)
+            out.update(_fields(node, refs=True))
     return frozenset(out)
 
 
@@ -285,7 +272,8 @@ def _display_name(name: str) -> str:
     return name
 
 
-def _fields(node: list[Any]) -> list[str]:
+def _fields(node: list[Any], *, refs: bool = False) -> list[str]:
+    """The fields a detection node tests, in order (with ``refs``, fieldref targets too)."""
     out: list[str] = []
 
     def walk(n: list[Any]) -> None:
@@ -295,8 +283,11 @@ def _fields(node: list[Any]) -> list[str]:
                 walk(k)
         elif op == "not":
             walk(n[1])
-        elif op == "f" and n[1] not in out:
-            out.append(n[1])
+        elif op == "f":
+            if n[1] not in out:
+                out.append(n[1])
+            if refs and n[2][0] == "ref" and n[2][1] not in out:
+                out.append(n[2][1])
 
     walk(node)
     return out
