@@ -120,6 +120,7 @@ def _json_exact_value(v: Any, nested: bool) -> bool:
 
 
 _INF = float("inf")
+_NO_GROUP: FrozenDict[Any] = FrozenDict()
 
 
 def _matched_event_from_json(origin: str, position: str, timestamp: str | None, fields: bytes) -> MatchedEvent:
@@ -224,7 +225,7 @@ def new_alert(
         source=events[0].origin if events else "",
         events=tuple(events),
         matched=tuple(matched),
-        group=freeze(dict(group or {})),
+        group=freeze(dict(group)) if group else _NO_GROUP,
         value=value,
         rule_path=str(meta.get("path") or ""),
         description=str(meta.get("description") or ""),

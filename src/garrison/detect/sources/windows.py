@@ -145,5 +145,5 @@ def windows_json_event(obj: dict[str, Any], origin: str, position: str) -> Event
             return None
         return windows_event(fields, origin, position)
     if "EventID" in obj or "Channel" in obj:
-        return windows_event(dict(obj), origin, position)
+        return windows_event(obj, origin, position)  # already flat; the caller's fresh dict becomes the event's
     return None
