@@ -126,16 +126,49 @@ def test_text_mutations(parser: str, data: st.DataObject) -> None:
     _check(parser, rel, text)
 
 
-JSON_PARSERS = [p for p in sorted(SEEDS) if all(r.endswith(".json") for r in SEEDS[p])]
+JSON_SEEDS = {p: [r for r in rels if r.endswith(".json")] for p, rels in sorted(SEEDS.items())}
+JSON_PARSERS = [p for p, rels in JSON_SEEDS.items() if rels]  # sbom: its JSON seeds only
 
 
 @pytest.mark.parametrize("parser", JSON_PARSERS)
 @FUZZ
 @given(data=st.data())
 def test_structure_mutations(parser: str, data: st.DataObject) -> None:
-    rel = data.draw(st.sampled_from(SEEDS[parser]))
+    rel = data.draw(st.sampled_from(JSON_SEEDS[parser]))
     text = data.draw(json_mutated((FIXTURES / rel).read_text()))
     _check(parser, rel, text)
+
+
+#: the SBOM formats that are not JSON, each fuzzed from its own fixture with junk of its own syntax
+MARKUP_SEEDS = ["sbom/bom.xml", "sbom/example.spdx"]
+MARKUP_JUNK = [
+    "<", ">", "</", "/>", "<component>", "</component>", "<components>", "<dependency ref=\"x\">", "&amp;", "&x;",
+    "<!DOCTYPE bom [<!ENTITY x \"y\">]>", "<![CDATA[", "xmlns=\"urn:x\"", "<text>", "</text>", "\n", ":",
+    "PackageName: ", "SPDXID: ", "ExternalRef: PACKAGE-MANAGER purl ", "Relationship: ", "FileName: x\n", "#",
+]  # fmt: skip
+
+
+@st.composite
+def markup_mutated(draw: st.DrawFn, text: str) -> str:
+    for _ in range(draw(st.integers(1, 4))):
+        i = draw(st.integers(0, len(text)))
+        if draw(st.booleans()):
+            text = text[:i] + draw(st.sampled_from(MARKUP_JUNK)) * draw(st.integers(1, 30)) + text[i:]
+        else:
+            text = text[:i] + text[i + draw(st.integers(1, 200)) :]
+    return text
+
+
+def test_markup_seeds_are_routed_to_the_sbom_parser() -> None:
+    assert all(r in SEEDS["sbom"] for r in MARKUP_SEEDS)
+
+
+@pytest.mark.parametrize("rel", MARKUP_SEEDS)
+@FUZZ
+@given(data=st.data())
+def test_markup_mutations(rel: str, data: st.DataObject) -> None:
+    text = data.draw(markup_mutated((FIXTURES / rel).read_text()))
+    _check("sbom", rel, text)
 
 
 @pytest.mark.parametrize("parser", sorted(SEEDS))

@@ -225,3 +225,187 @@ def test_malformed_files_give_one_line_errors(rel: str, text: str, message: str)
         parsers.load(name).parse(text, rel, lambda _: None)
     assert message in err.value.message and "\n" not in err.value.message
     assert err.value.message.startswith(rel)
+
+
+# -- CycloneDX XML and SPDX tag-value -----------------------------------------------------------------------
+
+
+def facts(rel: str) -> set[tuple[object, ...]]:
+    return {(p.ecosystem, p.name, p.version, p.direct, p.dependency_path) for p in parse_fixture(rel).packages}
+
+
+def test_sbom_xml_and_tag_value_routing() -> None:
+    for rel in ("bom.xml", "dist/bom.xml", "app.cdx.xml", "app.bom.xml", "app.SBOM.xml", "app.spdx", "x/app.spdx"):
+        assert parsers.parser_name(rel) == "sbom", rel
+    assert parsers.parser_name("pom.xml") == "maven"
+    for rel in ("config.xml", "app.spdx.xml", "spdx", "app.spdx.txt", "bom.xml.bak"):
+        assert parsers.parser_name(rel) is None, rel
+
+
+@pytest.mark.parametrize(
+    ("rel", "json_rel", "fmt"),
+    [
+        ("sbom/bom.xml", "sbom/ledger-api.cdx.json", "CycloneDX 1.5 XML"),  # one Bom, written twice by cyclonedx-lib
+        ("sbom/example.spdx", "sbom/frontend.spdx.json", "SPDX-2.3 tag-value"),  # spdx-tools conversion, annotated
+    ],
+)
+def test_sbom_xml_and_tag_value_agree_with_json(rel: str, json_rel: str, fmt: str) -> None:
+    m = parse_fixture(rel)
+    assert m.format == fmt
+    assert len(m.packages) == len(parse_fixture(json_rel).packages)
+    assert facts(rel) == facts(json_rel)
+
+
+def test_cyclonedx_xml_graph_and_nested_components() -> None:
+    m = parse_fixture("sbom/bom.xml")
+    p = {(x.name, x.version): x for x in m.packages}
+    assert len(m.packages) == 22 and all(x.ecosystem == "PyPI" for x in m.packages)
+    assert ("ledger-api", "1.4.2") not in p and ("ledger-worker", "1.4.2") not in p  # no purl: not packages
+    assert p[("flask", "0.12.2")].direct is True
+    markupsafe = p[("markupsafe", "1.1.1")]
+    assert markupsafe.direct is False and markupsafe.dependency_path == ("flask", "jinja2", "markupsafe")
+    # nested under the ledger-worker application, and under pip (vendored copies)
+    assert p[("amqp", "5.0.5")].dependency_path == ("celery", "kombu", "amqp")
+    assert p[("urllib3", "1.25.7")].direct is False and p[("urllib3", "1.24.1")].dependency_path == (
+        "requests",
+        "urllib3",
+    )
+    assert ("idna", "2.8") in p
+    text = (FIXTURES / "sbom/bom.xml").read_text()
+    assert all(x.locator and x.locator in text for x in m.packages)
+    assert text.index(p[("flask", "0.12.2")].locator) == text.index("<purl>pkg:pypi/flask@0.12.2</purl>") + 5
+
+
+def test_cyclonedx_xml_deep_nesting() -> None:
+    from garrison.scan.analyzers.deps.parsers import sbom
+
+    def nest(depth: int) -> str:
+        inner = ""
+        for i in range(depth, 0, -1):
+            inner = f"<component><purl>pkg:npm/n{i}@1.0.0</purl><components>{inner}</components></component>"
+        return f'<bom xmlns="http://cyclonedx.org/schema/bom/1.4"><components>{inner}</components></bom>'
+
+    names = {x.name for x in sbom.parse(nest(5), "bom.xml", lambda _: None).packages}
+    assert names == {"n1", "n2", "n3", "n4", "n5"}
+    with pytest.raises(ParseError, match="nested too deeply"):
+        sbom.parse(nest(sbom.MAX_DEPTH + 5), "bom.xml", lambda _: None)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fmt"),
+    [
+        ('xmlns="http://cyclonedx.org/schema/bom/1.5"', "", "CycloneDX XML"),
+        ("schema/bom/1.5", "schema/bom/1.2", "CycloneDX 1.2 XML"),
+        ("schema/bom/1.5", "schema/bom/1.6", "CycloneDX 1.6 XML"),
+    ],
+)
+def test_cyclonedx_xml_any_1x_namespace_or_none(old: str, new: str, fmt: str) -> None:
+    from garrison.scan.analyzers.deps.parsers import sbom
+
+    text = (FIXTURES / "sbom/bom.xml").read_text()
+    assert old in text
+    m = sbom.parse(text.replace(old, new), "bom.xml", lambda _: None)
+    assert m.format == fmt
+    assert {(x.name, x.version, x.direct, x.dependency_path) for x in m.packages} == {
+        (x.name, x.version, x.direct, x.dependency_path) for x in parse_fixture("sbom/bom.xml").packages
+    }
+
+
+def test_cyclonedx_xml_foreign_elements_are_not_components() -> None:
+    from garrison.scan.analyzers.deps.parsers import sbom
+
+    text = (
+        '<bom xmlns="http://cyclonedx.org/schema/bom/1.6" xmlns:x="urn:example">'
+        "<components><component><purl>pkg:pypi/flask@1.0</purl></component>"
+        "<x:component><purl>pkg:pypi/django@3.2</purl></x:component></components></bom>"
+    )
+    assert [x.name for x in sbom.parse(text, "bom.xml", lambda _: None).packages] == ["flask"]
+    with pytest.raises(ParseError, match=r"not CycloneDX 1\.x"):
+        sbom.parse('<bom xmlns="http://cyclonedx.org/schema/bom/2.0"/>', "bom.xml", lambda _: None)
+    with pytest.raises(ParseError, match="expected CycloneDX <bom>"):
+        sbom.parse("<project/>", "x.cdx.xml", lambda _: None)
+
+
+def test_cyclonedx_xml_entities_and_doctype_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from garrison.scan.analyzers.deps.parsers import sbom
+
+    calls: list[str] = []
+    monkeypatch.setattr(sbom, "purl_package", lambda purl: calls.append(purl))  # nothing may get that far
+    ns = 'xmlns="http://cyclonedx.org/schema/bom/1.5"'
+    laughs = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    bombs = {
+        "billion laughs": f'<?xml version="1.0"?><!DOCTYPE bom [<!ENTITY l0 "lol">{laughs}]>'
+        f"<bom {ns}><components><component><purl>pkg:pypi/a@&l9;</purl></component></components></bom>",
+        "external entity": '<?xml version="1.0"?><!DOCTYPE bom [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        f"<bom {ns}><components><component><purl>pkg:pypi/a@&x;</purl></component></components></bom>",
+        "external DTD": f'<!DOCTYPE bom SYSTEM "http://attacker.invalid/x.dtd"><bom {ns}/>',
+    }
+    for what, text in bombs.items():
+        with pytest.raises(ParseError, match="refused") as err:
+            sbom.parse(text, "sbom/bom.xml", lambda _: None)
+        assert err.value.message.startswith("sbom/bom.xml: "), what
+        assert len(err.value.message) < 200, what
+    assert calls == []
+
+
+def test_spdx_tag_value_text_blocks_are_skipped() -> None:
+    m = parse_fixture("sbom/example.spdx")
+    p = {x.name: x for x in m.packages}
+    assert "not-a-package" not in p and p["express"].version == "4.16.0"  # decoys inside <text>…</text>
+    assert p["lodash"].version == "4.17.4" and p["lodash"].direct is True  # PACKAGE_MANAGER spelling
+    assert p["minimist"].direct is True  # DEPENDENCY_OF
+    assert p["body-parser"].direct is False
+    lines = (FIXTURES / "sbom/example.spdx").read_text().split("\n")
+    line = p["lodash"].line
+    assert line is not None and lines[line - 1] == "ExternalRef: PACKAGE_MANAGER purl pkg:npm/lodash@4.17.4"
+    assert all(x.line for x in m.packages)
+
+
+def test_spdx_tag_value_file_ids_do_not_rename_packages() -> None:
+    from garrison.scan.analyzers.deps.parsers import sbom
+
+    text = (
+        "SPDXVersion: SPDX-2.2\nSPDXID: SPDXRef-DOCUMENT\n\n"
+        "PackageName: app\nSPDXID: SPDXRef-app\n\n"
+        "PackageName: flask\nSPDXID: SPDXRef-flask\nPackageVersion: 2.0.1\n"
+        "ExternalRef: PACKAGE-MANAGER purl pkg:pypi/flask@2.0.1\n"
+        "FileName: ./flask/app.py\nSPDXID: SPDXRef-File-app\n\n"  # a file of the flask package
+        "PackageName: click\nSPDXID: SPDXRef-click\nExternalRef: PACKAGE-MANAGER purl pkg:pypi/click@8.0.1\n\n"
+        "Relationship: SPDXRef-DOCUMENT DESCRIBES SPDXRef-app\n"
+        "Relationship: SPDXRef-app DEPENDS_ON SPDXRef-flask\n"
+        "Relationship: SPDXRef-click DEPENDENCY_OF SPDXRef-flask\n"
+    )
+    p = {x.name: x for x in sbom.parse(text, "app.spdx", lambda _: None).packages}
+    assert p["flask"].direct is True and p["flask"].line == 10
+    assert p["click"].direct is False and p["click"].dependency_path == ("flask", "click")
+
+
+@pytest.mark.parametrize(
+    ("rel", "text", "message"),
+    [
+        ("bom.xml", '<bom xmlns="http://cyclonedx.org/schema/bom/1.5"><components>', "invalid XML"),
+        ("app.cdx.xml", "<bom><components><component></bom>", "invalid XML: mismatched tag"),
+        ("app.cdx.xml", "<bom>\x00</bom>", "invalid XML"),
+        ("bom.xml", "", "invalid XML: no element found"),
+        ("app.spdx", "SPDXVersion: SPDX-2.3\nPackageName: a\nPackageComment: <text>never\nclosed\n", "line 3: "),
+        ("app.spdx", "SPDXVersion: SPDX-2.3\nPackageName: a\nthis is not a tag\n", "line 3: expected 'Tag: value'"),
+        ("app.spdx", "PackageName: a\n", "no SPDXVersion"),
+        ("app.spdx", "SPDXVersion: SPDX-3.0\n", "not an SPDX 2.x tag-value document"),
+        ("app.spdx", "SPDXVersion: SPDX-2.3\nPackageName: a\nExternalRef: purl\n", "line 3: expected 'ExternalRef"),
+        ("app.spdx", "SPDXVersion: SPDX-2.2\nRelationship: A DEPENDS_ON\n", "line 2: expected 'Relationship"),
+    ],
+)
+def test_malformed_xml_and_tag_value(rel: str, text: str, message: str) -> None:
+    name = parsers.parser_name(rel)
+    assert name == "sbom"
+    with pytest.raises(ParseError) as err:
+        parsers.load(name).parse(text, rel, lambda _: None)
+    assert message in err.value.message and "\n" not in err.value.message
+    assert err.value.message.startswith(f"{rel}: ")
+
+
+def test_unterminated_text_names_the_file_and_tag() -> None:
+    text = (FIXTURES / "sbom/example.spdx").read_text()
+    cut = text[: text.index("</text>")]  # the DocumentComment never closes
+    with pytest.raises(ParseError, match=r"^sbom/example\.spdx: line 7: DocumentComment <text> is never closed"):
+        parsers.load("sbom").parse(cut, "sbom/example.spdx", lambda _: None)

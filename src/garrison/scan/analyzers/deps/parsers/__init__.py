@@ -27,10 +27,11 @@ _EXACT: dict[str, str] = {
     "packages.lock.json": "nuget",
     "bom.json": "sbom",
     "sbom.json": "sbom",
+    "bom.xml": "sbom",
 }
 _REQUIREMENTS = re.compile(r"^(?:.*[-_.])?requirements(?:[-_.].*)?\.txt$", re.IGNORECASE)
 _PYLOCK = re.compile(r"^pylock\.[^/]+\.toml$")
-_SBOM = re.compile(r"^.+\.(?:cdx|bom|sbom|spdx)\.json$", re.IGNORECASE)
+_SBOM = re.compile(r"^.+\.(?:(?:cdx|bom|sbom|spdx)\.json|(?:cdx|bom|sbom)\.xml|spdx)$", re.IGNORECASE)
 
 #: files read only as companions of a lockfile (direct dependencies, go.sum, includes)
 COMPANIONS = frozenset({"package.json", "pyproject.toml", "Pipfile", "composer.json", "go.sum"})
