@@ -48,3 +48,13 @@ def test_event_lowers_every_field_when_read_before_matching() -> None:
     assert ev.low == {"A": "mixed"} and ev.multi == {}
     assert "\n16" in ev.blob() or "16\n" in ev.blob()
     assert sorted(ev.all_low()) == ["16", "2", "mixed", "x"]
+
+
+def test_keyword_with_a_newline_found_in_an_unplanned_multiline_value() -> None:
+    kw = rule('keywords:\n  - "evil\\nline"\ncondition: keywords', rid="00000000-0000-0000-0000-0000000000a4")
+    for prefilter in (True, False):
+        det = detector(FIELD_RULE, kw)
+        det.use_prefilter = prefilter
+        ev = event({"Image": "C:\\x.exe", "Script": "first\nEVIL\nLINE\nlast", "Other": "evil"})
+        assert [det.ruleset.meta[c.index]["id"] for c in det.match(ev)] == ["00000000-0000-0000-0000-0000000000a4"]
+        assert "\nimage\x01" in ev.blob() and "evil line" in ev.blob()

@@ -147,8 +147,13 @@ class Event:
                     add(ps[0] + c + ps[1])
         add("\n")
         if rest:
-            # values of the fields no rule tests by name: keyword literals must still be found in them
-            add("\n".join(rest).lower())
+            # values of the fields no rule tests by name, in one block: keyword literals must still be found in
+            # them. Separated by STX, with newlines and SOH blanked as in every value (literals are blanked the
+            # same way), so the block can neither hide a keyword nor imitate a field-anchored line.
+            block = "\x02".join(rest).lower()
+            if "\n" in block or "\x01" in block:
+                block = block.replace("\n", " ").replace("\x01", " ")
+            add(block)
             add("\n")
         self.low = low
         self.multi = multi
