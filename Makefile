@@ -17,10 +17,14 @@ $(PY):
 
 $(STAMP): pyproject.toml | $(PY)
 	$(PIP) install --quiet -e .
+	@# bytecode for the editable sources (pip does this for a normal install; with PYTHONDONTWRITEBYTECODE set,
+	@# every run would otherwise recompile them: ~0.08 s of each CLI start)
+	$(PY) -m compileall -q src >/dev/null
 	touch $@
 
 $(DEV_STAMP): pyproject.toml | $(PY)
 	$(PIP) install --quiet -e '.[dev]'
+	$(PY) -m compileall -q src >/dev/null
 	touch $@ $(STAMP)
 
 ## make demo: install, scan the bundled insecure example, print the result, write an HTML report

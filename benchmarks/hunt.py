@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import garrison_cmd, machine, reference_seconds, report
+from _common import ensure_bytecode, garrison_cmd, machine, reference_seconds, report
 from hunt_corpus import CORPUS, OUT, corpus
 
 RULE_DIRS = ("rules", "rules-emerging-threats", "rules-threat-hunting", "rules-placeholder")
@@ -268,6 +268,7 @@ def compare(peer: dict[str, Any], ours_out: Path, events: Path) -> None:
 
 
 def main() -> int:
+    ensure_bytecode()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--events", type=int, default=1_000_000, help="throughput corpus size (default 1,000,000)")
     ap.add_argument("--peer-events", type=int, default=100_000, help="events for the SQLite comparison")

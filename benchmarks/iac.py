@@ -198,6 +198,9 @@ def peak_memory(path: Path) -> float:
 
 
 def main() -> int:
+    import _common
+
+    _common.ensure_bytecode()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--no-checkov", action="store_true")

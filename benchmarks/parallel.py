@@ -14,7 +14,7 @@ import random
 import shutil
 import string
 
-from _common import BUILD, garrison_cmd, machine, median_of, report
+from _common import BUILD, ensure_bytecode, garrison_cmd, machine, median_of, report
 
 N_FILES = 12_000
 
@@ -49,6 +49,7 @@ def per_file_analyzers() -> list[str]:
 
 
 def main() -> None:
+    ensure_bytecode()
     print(f"# parallel benchmark — {machine()}")
     tree = make_tree()
     cmd = garrison_cmd()

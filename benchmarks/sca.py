@@ -140,6 +140,9 @@ def scan_child(project: Path, db: Path) -> dict[str, object]:
 
 
 def main() -> int:
+    import _common
+
+    _common.ensure_bytecode()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()

@@ -303,6 +303,9 @@ def part_history(commits: int, runs: int) -> None:
 
 
 def main() -> None:
+    import _common
+
+    _common.ensure_bytecode()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size-mb", type=int, default=300)
     ap.add_argument("--commits", type=int, default=5000)

@@ -13,7 +13,7 @@ import random
 import shutil
 import sys
 
-from _common import BUILD, garrison_cmd, machine, median_of, report
+from _common import BUILD, ensure_bytecode, garrison_cmd, machine, median_of, report
 
 N_FILES = 100_000
 PER_DIR = 100
@@ -41,6 +41,7 @@ def make_tree() -> str:
 
 
 def main() -> None:
+    ensure_bytecode()
     print(f"# startup benchmark — {machine()}")
     cmd = garrison_cmd()
     med, _ = median_of(10, [*cmd, "--version"])

@@ -295,6 +295,9 @@ def query_bench(url: str, requests: int) -> tuple[dict[str, tuple[float, float, 
 
 
 def main() -> int:
+    import _common
+
+    _common.ensure_bytecode()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="fewer repeats and 100,000 instead of 1,000,000 findings")
     ap.add_argument("--uploads-only", action="store_true", help="only claims 1 and 2 (skip the 1,000,000 findings)")
