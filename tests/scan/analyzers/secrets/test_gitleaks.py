@@ -266,3 +266,255 @@ def test_commit_allowlist_applies_to_history_fragments(tmp_path: Path):
     m = Matcher(load_gitleaks_config(cfg))
     assert m.scan(b"tok_a1b2c3d4e5f6\n", "a", Commit("c0ffee").sha) == []
     assert m.scan(b"tok_a1b2c3d4e5f6\n", "a", "beef") != []
+
+
+# -- composite rules ([[rules.required]], gitleaks v8.28) -------------------------------------------------
+
+PRI = "k7Qm2Xv9Lp"  # the primary rule's secret (PRI_…)
+AUX = "r4Tn8Wc1Zb"  # an auxiliary rule's secret (AUX_…)
+OTHER = "h3Jd6Ys5Fq"  # a second auxiliary rule's secret (OTH_…)
+
+
+def _composite(tmp_path: Path, required: str, *, aux_extra: str = "skipReport = true") -> Matcher:
+    cfg = _write(
+        tmp_path,
+        f"""
+[[rules]]
+id = "primary"
+regex = '''PRI_([A-Za-z0-9]{{10}})'''
+{required}
+
+[[rules]]
+id = "aux"
+regex = '''AUX_([A-Za-z0-9]{{10}})'''
+{aux_extra}
+
+[[rules]]
+id = "other"
+regex = '''OTH_([A-Za-z0-9]{{10}})'''
+skipReport = true
+""",
+    )
+    return Matcher(load_gitleaks_config(cfg))
+
+
+def _reported(m: Matcher, text: str, line_map: tuple[int, ...] | None = None) -> list[tuple[str, int, int]]:
+    """(short rule id, line, column) of the hits that would be findings (skipReport ones are not)."""
+    hits = m.scan(text.encode(), "a.txt", line_map=line_map)
+    return [(h.rule.id.removeprefix(GITLEAKS_PREFIX), h.line, h.column) for h in hits if not h.rule.skip_report]
+
+
+def test_composite_rule_of_gitleaks_testdata_reports_only_with_its_required_rule(gitleaks: Path, tmp_path: Path):
+    cfg = gitleaks / "testdata" / "config" / "composite.toml"
+    rs = load_gitleaks_config(cfg)
+    assert rs.notes == []  # composite rules are no longer ignored with a warning
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "both.env").write_text('username = "jdoe_prod"\n\npassword = "Xk9#mPq2vL"\n')
+    (src / "alone.env").write_text('password = "Xk9#mPq2vL"\n')
+    analyzer = SecretsAnalyzer(Options({"config": str(cfg)}, where="analyzers.secrets"))
+    res = engine.run(DirectoryTarget(src), [analyzer], jobs=1)
+    assert res.runs[0].errors == ()
+    # the username rule has skipReport: it only serves the primary rule
+    assert [(f.rule.id, f.location.path, f.location.line) for f in res.findings] == [
+        (GITLEAKS_PREFIX + "primary-rule", "both.env", 3)
+    ]
+    evidence = res.findings[0].evidence
+    assert evidence["required"] == (GITLEAKS_PREFIX + "username-rule at line 1, column 13: jdoe…[9 chars]",)
+    assert "jdoe_prod" not in repr(res.findings[0])  # the auxiliary secret is redacted like every secret
+    shown = engine.run(DirectoryTarget(src), [analyzer], jobs=1, show_secrets=True)
+    assert shown.findings[0].evidence["required"] == (
+        GITLEAKS_PREFIX + "username-rule at line 1, column 13: jdoe_prod",
+    )
+
+
+def test_composite_within_lines_is_inclusive_in_both_directions(tmp_path: Path):
+    m = _composite(tmp_path, "[[rules.required]]\nid = 'aux'\nwithinLines = 4")
+    assert _reported(m, f"PRI_{PRI}\n\n\n\nAUX_{AUX}\n") == [("primary", 1, 5)]  # +4 lines
+    assert _reported(m, f"PRI_{PRI}\n\n\n\n\nAUX_{AUX}\n") == []  # +5 lines
+    assert _reported(m, f"AUX_{AUX}\n\n\n\nPRI_{PRI}\n") == [("primary", 5, 5)]  # -4 lines
+    assert _reported(m, f"AUX_{AUX}\n\n\n\n\nPRI_{PRI}\n") == []  # -5 lines
+    assert _reported(m, f"PRI_{PRI}\n") == []
+
+
+def test_composite_within_columns_compares_the_secrets_start_columns(tmp_path: Path):
+    m = _composite(tmp_path, "[[rules.required]]\nid = 'aux'\nwithinColumns = 3")
+    # secrets start after the 4-character prefix: columns 5 and 5 + indent
+    assert _reported(m, f"PRI_{PRI}\n{' ' * 3}AUX_{AUX}\n") == [("primary", 1, 5)]  # +3 columns
+    assert _reported(m, f"PRI_{PRI}\n{' ' * 4}AUX_{AUX}\n") == []  # +4 columns
+    assert _reported(m, f"{' ' * 3}PRI_{PRI}\nAUX_{AUX}\n") == [("primary", 1, 8)]  # -3 columns
+    assert _reported(m, f"{' ' * 4}PRI_{PRI}\nAUX_{AUX}\n") == []  # -4 columns
+    # no line bound: far below, same column, still counts
+    assert _reported(m, f"PRI_{PRI}\n" + "\n" * 50 + f" AUX_{AUX}\n") == [("primary", 1, 5)]
+
+
+def test_composite_lines_and_columns_make_a_rectangle(tmp_path: Path):
+    m = _composite(tmp_path, "[[rules.required]]\nid = 'aux'\nwithinLines = 4\nwithinColumns = 3")
+    pri = f"{' ' * 5}PRI_{PRI}\n"  # secret at column 10
+    assert _reported(m, pri + f"\n{' ' * 6}AUX_{AUX}\n") == [("primary", 1, 10)]  # +2L/+1C
+    assert _reported(m, pri + f"\n\n\n\n{' ' * 8}AUX_{AUX}\n") == []  # +5L/+3C: out of lines
+    assert _reported(m, pri + f"\n{' ' * 9}AUX_{AUX}\n") == []  # +2L/+4C: in lines, out of columns
+    assert _reported(m, pri + f"\n\n\n{' ' * 2}AUX_{AUX}\n") == [("primary", 1, 10)]  # +4L/-3C: the corner
+
+
+def test_composite_proximity_uses_the_files_line_numbers_in_a_fragment(tmp_path: Path):
+    m = _composite(tmp_path, "[[rules.required]]\nid = 'aux'\nwithinLines = 4")
+    text = f"PRI_{PRI}\nAUX_{AUX}\n"
+    assert _reported(m, text) == [("primary", 1, 5)]
+    # two added lines of one commit's diff, adjacent in the fragment but 290 lines apart in the file
+    assert _reported(m, text, line_map=(10, 300)) == []
+    assert _reported(m, text, line_map=(10, 14)) == [("primary", 1, 5)]
+
+
+def test_composite_without_bounds_needs_the_required_rule_anywhere_in_the_fragment(tmp_path: Path):
+    m = _composite(tmp_path, "[[rules.required]]\nid = 'aux'")
+    assert _reported(m, f"AUX_{AUX}\n" + "\n" * 500 + f"{' ' * 70}PRI_{PRI}\n") == [("primary", 502, 75)]
+    assert _reported(m, f"PRI_{PRI}\n") == []
+
+
+def test_composite_every_required_entry_must_be_satisfied(tmp_path: Path):
+    m = _composite(tmp_path, "[[rules.required]]\nid = 'aux'\nwithinLines = 2\n[[rules.required]]\nid = 'other'")
+    assert _reported(m, f"PRI_{PRI}\nAUX_{AUX}\n") == []
+    assert _reported(m, f"PRI_{PRI}\nOTH_{OTHER}\n") == []
+    assert _reported(m, f"PRI_{PRI}\n\n\nAUX_{AUX}\nOTH_{OTHER}\n") == []  # aux too far
+    assert _reported(m, f"OTH_{OTHER}\n\n\n\nPRI_{PRI}\nAUX_{AUX}\n") == [("primary", 5, 5)]
+    (hit,) = [h for h in m.scan(f"OTH_{OTHER}\n\n\n\nPRI_{PRI}\nAUX_{AUX}\n".encode(), "a") if h.required]
+    # the nearest match of each entry, in the rule's order
+    assert [(a.rule.id, a.line) for a in hit.required] == [(GITLEAKS_PREFIX + "aux", 6), (GITLEAKS_PREFIX + "other", 1)]
+
+
+def test_composite_required_rule_without_skip_report_still_reports(tmp_path: Path):
+    m = _composite(tmp_path, "[[rules.required]]\nid = 'aux'", aux_extra="")
+    assert _reported(m, f"PRI_{PRI}\nAUX_{AUX}\n") == [("primary", 1, 5), ("aux", 2, 5)]
+    assert _reported(m, f"AUX_{AUX}\n") == [("aux", 1, 5)]
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "both.txt").write_text(f"PRI_{PRI}\nAUX_{AUX}\n")
+    (src / "aux.txt").write_text(f"AUX_{AUX}\n")
+    analyzer = SecretsAnalyzer(Options({"config": str(tmp_path / "gl.toml")}, where="analyzers.secrets"))
+    res = engine.run(DirectoryTarget(src), [analyzer], jobs=1)
+    assert sorted((f.location.path, f.rule.id.removeprefix(GITLEAKS_PREFIX)) for f in res.findings) == [
+        ("aux.txt", "aux"),
+        ("both.txt", "aux"),
+        ("both.txt", "primary"),
+    ]
+
+
+def test_composite_allowlisted_or_inline_allowed_auxiliary_does_not_count(tmp_path: Path):
+    cfg = _write(
+        tmp_path,
+        """
+[[rules]]
+id = "primary"
+regex = '''PRI_([A-Za-z0-9]{10})'''
+[[rules.required]]
+id = "aux"
+
+[[rules]]
+id = "aux"
+regex = '''AUX_([A-Za-z0-9]{10})'''
+skipReport = true
+[[rules.allowlists]]
+regexes = ['''^dead''']
+""",
+    )
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "ok.txt").write_text(f"PRI_{PRI}\nAUX_{AUX}\n")
+    (src / "allowlisted.txt").write_text(f"PRI_{PRI}\nAUX_dead{AUX[:6]}\n")
+    (src / "gitleaks_allow.txt").write_text(f"PRI_{PRI}\nAUX_{AUX}  # gitleaks:allow\n")
+    (src / "garrison_allow.txt").write_text(f"PRI_{PRI}\nAUX_{AUX}  # garrison:allow test user\n")
+    (src / "ignore_other_rule.txt").write_text(f"PRI_{PRI}\nAUX_{AUX}  # garrison:ignore secrets.github-pat\n")
+    (src / "primary_allowed.txt").write_text(f"PRI_{PRI}  # gitleaks:allow\nAUX_{AUX}\n")
+    analyzer = SecretsAnalyzer(Options({"config": str(cfg)}, where="analyzers.secrets"))
+    res = engine.run(DirectoryTarget(src), [analyzer], jobs=1)
+    assert sorted(f.location.path for f in res.findings) == ["ignore_other_rule.txt", "ok.txt"]
+    # a primary match on an allowed line is suppressed as usual (and stays in the report)
+    assert [s.finding.location.path for s in res.suppressed] == ["primary_allowed.txt"]
+
+
+def test_composite_required_ids_resolve_after_extend(tmp_path: Path):
+    _write(tmp_path, "[[rules]]\nid = 'aux'\nregex = '''AUX_([A-Za-z0-9]{10})'''\n", name="base.toml")
+    cfg = _write(
+        tmp_path,
+        f"""
+[extend]
+path = "{tmp_path / "base.toml"}"
+
+[[rules]]
+id = "primary"
+regex = '''PRI_([A-Za-z0-9]{{10}})'''
+[[rules.required]]
+id = "aux"
+withinLines = 1
+""",
+    )
+    by_id = {r.id: r for r in load_gitleaks_config(cfg).rules}
+    (need,) = by_id[GITLEAKS_PREFIX + "primary"].required
+    assert (need.rule_id, need.within_lines, need.within_columns) == (GITLEAKS_PREFIX + "aux", 1, None)
+    # a rule overriding a composite base rule keeps its requirements unless it gives its own
+    override = _write(
+        tmp_path,
+        f'[extend]\npath = "{cfg}"\n[[rules]]\nid = "primary"\ndescription = "Primary, renamed"\n',
+        name="override.toml",
+    )
+    by_id = {r.id: r for r in load_gitleaks_config(override).rules}
+    assert by_id[GITLEAKS_PREFIX + "primary"].title == "Primary, renamed"
+    assert by_id[GITLEAKS_PREFIX + "primary"].required == (need,)
+    override.write_text(
+        f'[extend]\npath = "{cfg}"\n[[rules]]\nid = "primary"\n[[rules.required]]\nid = "aux"\nwithinColumns = 7\n'
+    )
+    (mine,) = {r.id: r for r in load_gitleaks_config(override).rules}[GITLEAKS_PREFIX + "primary"].required
+    assert (mine.within_lines, mine.within_columns) == (None, 7)
+    # useDefault: a gitleaks default id names the built-in rule it corresponds to
+    cfg2 = _write(
+        tmp_path,
+        "[extend]\nuseDefault = true\n[[rules]]\nid = 'p'\nregex = '''PRI_([A-Za-z0-9]{10})'''\n"
+        "[[rules.required]]\nid = 'aws-access-token'\n",
+        name="gl2.toml",
+    )
+    p = next(r for r in load_gitleaks_config(cfg2).rules if r.id == GITLEAKS_PREFIX + "p")
+    assert [q.rule_id for q in p.required] == ["secrets.aws-access-key-id"]
+    with pytest.raises(ConfigError, match=r"disabled_rules: rule 'secrets.aws-access-key-id' is required by"):
+        SecretsAnalyzer(
+            Options({"config": str(cfg2), "disabled_rules": ["secrets.aws-access-key-id"]}, where="analyzers.secrets")
+        )
+
+
+_BAD_REQUIRED = [
+    ("id = 'nope'", "rules[0].required[0]: primary: required rule ID 'nope' does not exist"),
+    ("id = 'aux'\nwithinLines = -1", "rules[0].required[0]: withinLines: expected a non-negative integer, got -1"),
+    ("id = 'aux'\nwithinColumns = 2.5", "rules[0].required[0]: withinColumns: expected a non-negative integer"),
+    ("id = 'aux'\nwithinLines = true", "rules[0].required[0]: withinLines: expected a non-negative integer"),
+    ("id = 'aux'\nwithinLine = 3", "rules[0].required[0]: unknown key 'withinline'"),
+    ("withinLines = 3", "rules[0].required[0]: id: expected the id of another rule"),
+]
+
+
+def _bad_required_config(tmp_path: Path, table: str) -> Path:
+    return _write(
+        tmp_path,
+        "[[rules]]\nid = 'primary'\nregex = '''PRI_[a-z]{8}'''\n[[rules.required]]\nid = 'aux'\n"
+        f"[[rules.required]]\n{table}\n\n[[rules]]\nid = 'aux'\nregex = '''AUX_[a-z]{{8}}'''\n",
+        name="bad.toml",
+    )
+
+
+@pytest.mark.parametrize(("table", "message"), _BAD_REQUIRED)
+def test_composite_config_errors_name_the_file_and_the_entry(tmp_path: Path, table: str, message: str):
+    cfg = _bad_required_config(tmp_path, table)
+    with pytest.raises(ConfigError) as err:
+        load_gitleaks_config(cfg)
+    # the bad entry is the rule's second one
+    assert err.value.message.startswith(f"{cfg}: " + message.replace("required[0]", "required[1]"))
+    assert "\n" not in err.value.message
+
+
+@pytest.mark.parametrize(("table", "message"), _BAD_REQUIRED[:2] + _BAD_REQUIRED[4:5])
+def test_composite_config_errors_exit_2_with_one_line(cli, tmp_path: Path, table: str, message: str):
+    cfg = _bad_required_config(tmp_path, table)
+    (tmp_path / "src").mkdir()
+    r = cli("scan", "--secrets-config", str(cfg), str(tmp_path / "src"))
+    assert r.code == 2
+    assert r.err.count("\n") == 1
+    assert f"bad.toml: {message.replace('required[0]', 'required[1]')}" in r.err

@@ -56,7 +56,15 @@ class SecretsAnalyzer(FileAnalyzer):
             if unknown:
                 raise options.error("disabled_rules", f"no such rule {unknown[0]!r}")
             gone = set(disabled)
-            self.ruleset.rules = [r for r in self.ruleset.rules if r.id not in gone and not gone & set(r.aliases)]
+            kept = [r for r in self.ruleset.rules if r.id not in gone and not gone & set(r.aliases)]
+            dropped = {r.id for r in self.ruleset.rules} - {r.id for r in kept}
+            for r in kept:
+                needed = [q.rule_id for q in r.required if q.rule_id in dropped]
+                if needed:
+                    raise options.error(
+                        "disabled_rules", f"rule {needed[0]!r} is required by the composite rule {r.id!r}"
+                    )
+            self.ruleset.rules = kept
         self.matcher = Matcher(self.ruleset, prefilter=prefilter)
         self._config_files = frozenset(
             os.path.realpath(p) for p in self.ruleset.config_paths if not p.startswith("garrison:")
@@ -97,7 +105,9 @@ class SecretsAnalyzer(FileAnalyzer):
         data = file.read_bytes()
         sha = file.commit.sha if file.commit else None
         notes = ScanNotes()
-        hits = self.matcher.scan(data, file.path, sha, notes)
+        hits = self.matcher.scan(
+            data, file.path, sha, notes, line_map=file.line_map, usable=lambda aux: self._unmarked(file, aux, ctx)
+        )
         for rule_id in notes.timeouts:
             ctx.record_input_error(file.path, f"rule {rule_id} exceeded its time bound; part of the file unchecked")
         if not hits:
@@ -108,8 +118,21 @@ class SecretsAnalyzer(FileAnalyzer):
                 continue
             yield self._finding(file, hit, ctx, paired.get(id(hit)))
 
+    def _unmarked(self, file: SourceFile, hits: list[Hit], ctx: ScanContext) -> list[Hit]:
+        """The auxiliary hits of composite rules that no inline marker (``garrison:allow``, ``gitleaks:allow``,
+        ``garrison:ignore <rule>``) allows: a suppressed match does not satisfy a requirement."""
+        from garrison.scan.engine import apply_inline_suppressions
+
+        findings = [self._finding(file, h, ctx, None, verify=False) for h in hits]
+        sha = file.commit.sha if file.commit else None
+        kept, _ = apply_inline_suppressions(findings, {(file.path, sha): file}, {self.id: self.inline_markers})
+        alive = {id(f) for f in kept}
+        return [h for h, f in zip(hits, findings, strict=True) if id(f) in alive]
+
     # -- findings ----------------------------------------------------------------------------------
-    def _finding(self, file: SourceFile, hit: Hit, ctx: ScanContext, partner: Hit | None) -> Finding:
+    def _finding(
+        self, file: SourceFile, hit: Hit, ctx: ScanContext, partner: Hit | None, *, verify: bool = True
+    ) -> Finding:
         rule = self._rules_by_id[hit.rule.id]
         shown = hit.secret if ctx.show_secrets else redact(hit.secret)
         evidence: dict[str, Any] = {"secret": shown, "entropy": round(hit.entropy, 2)}
@@ -124,7 +147,9 @@ class SecretsAnalyzer(FileAnalyzer):
             evidence["paired_with"] = partner.secret if ctx.show_secrets else redact(partner.secret)
             severity = max(severity, Severity.CRITICAL)
             tags.append("paired")
-        if self.verify and hit.rule.verifier:
+        if hit.required:
+            evidence["required"] = tuple(_describe_auxiliary(file, a, ctx.show_secrets) for a in hit.required)
+        if verify and self.verify and hit.rule.verifier:
             verdict = self._verify(hit, partner)
             evidence.update(verdict)
             if verdict.get("verified") == "valid":
@@ -169,6 +194,14 @@ def _map(file: SourceFile, line: int) -> int:
     if lm is None:
         return line
     return lm[line - 1] if 0 < line <= len(lm) else line
+
+
+def _describe_auxiliary(file: SourceFile, aux: Hit, show_secrets: bool) -> str:
+    """``<rule id> at line L, column C: <secret, redacted unless shown>`` for a composite rule's evidence."""
+    if not aux.line:
+        return f"{aux.rule.id}: {aux.facts.get('match', file.path)}"
+    shown = aux.secret if show_secrets else redact(aux.secret)
+    return f"{aux.rule.id} at line {_map(file, aux.line)}, column {aux.column}: {shown}"
 
 
 def _pair_aws(hits: Sequence[Hit]) -> dict[int, Hit]:

@@ -1,7 +1,8 @@
 """gitleaks configuration files (``.gitleaks.toml``), so teams can bring their rules and allowlists along.
 
 Supported: ``[[rules]]`` (id, description, regex, path, secretGroup, entropy, keywords, tags, skipReport,
-``[[rules.allowlists]]`` and the older ``[rules.allowlist]``), global ``[[allowlists]]`` (and the older
+``[[rules.allowlists]]`` and the older ``[rules.allowlist]``, composite rules' ``[[rules.required]]`` with
+``id``, ``withinLines`` and ``withinColumns``), global ``[[allowlists]]`` (and the older
 ``[allowlist]``) with ``condition``, ``regexTarget``, ``commits``, ``paths``, ``regexes``, ``stopwords`` and
 ``targetRules``, and ``[extend]`` with ``path``, ``useDefault`` and ``disabledRules`` — following gitleaks'
 semantics, including its maximum extend depth of 2. ``useDefault = true`` extends Garrison's built-in
@@ -24,7 +25,7 @@ from garrison.core.config import read_toml
 from garrison.core.errors import ConfigError
 from garrison.core.severity import Confidence, Severity
 from garrison.scan.analyzers.secrets.catalogue import RULE_PREFIX, builtin_rules
-from garrison.scan.analyzers.secrets.model import Allowlist, RuleSet, SecretRule
+from garrison.scan.analyzers.secrets.model import Allowlist, Required, RuleSet, SecretRule
 from garrison.scan.analyzers.secrets.regex import Pattern, compile_pattern
 
 GITLEAKS_PREFIX = RULE_PREFIX + "gitleaks."
@@ -46,9 +47,21 @@ _RULE_KEYS = frozenset(
         "required",
     }
 )
+_REQUIRED_KEYS = frozenset({"id", "withinlines", "withincolumns"})
 _ALLOW_KEYS = frozenset(
     {"description", "condition", "commits", "paths", "regextarget", "regexes", "stopwords", "targetrules"}
 )
+
+
+@dataclass(frozen=True, slots=True)
+class _Required:
+    """A ``[[rules.required]]`` entry as written; its id is resolved once every extension is merged."""
+
+    id: str
+    within_lines: int | None
+    within_columns: int | None
+    where: str  # rules[i].required[j]
+    source: str
 
 
 @dataclass(slots=True)
@@ -67,6 +80,7 @@ class _Rule:
     tags: list[str] = field(default_factory=list)
     allowlists: list[Allowlist] = field(default_factory=list)
     skip_report: bool = False
+    required: list[_Required] = field(default_factory=list)
     builtin: SecretRule | None = None  # set when the rule is (an override of) a built-in rule
 
 
@@ -209,8 +223,7 @@ def _parse_rule(raw: dict[str, Any], src: str, where: str, cfg: _Config) -> _Rul
     rule.keywords = [k.lower() for k in _strings(raw, "keywords", src, label)]
     rule.tags = _strings(raw, "tags", src, label)
     rule.skip_report = bool(raw.get("skipreport", False))
-    if raw.get("required"):
-        cfg.notes.append(f"{src}: rule {rid!r}: [[rules.required]] (composite rules) not supported; ignored")
+    rule.required = _parse_required(raw.get("required"), src, where)
     has_old, has_new = "allowlist" in raw, "allowlists" in raw
     if has_old and has_new:
         raise ConfigError(
@@ -225,6 +238,34 @@ def _parse_rule(raw: dict[str, Any], src: str, where: str, cfg: _Config) -> _Rul
             raise ConfigError("expected a table", path=src, field=aw)
         rule.allowlists.append(_parse_allowlist(_keys_lower(t), src, aw, is_global=False))
     return rule
+
+
+def _parse_required(value: Any, src: str, where: str) -> list[_Required]:
+    """A composite rule's ``[[rules.required]]`` tables (unknown keys and bad distances are errors)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ConfigError("expected [[rules.required]] tables", path=src, field=f"{where}.required")
+    out: list[_Required] = []
+    for j, raw in enumerate(value):
+        rw = f"{where}.required[{j}]"
+        if not isinstance(raw, dict):
+            raise ConfigError("expected a table", path=src, field=rw)
+        table = _keys_lower(raw)
+        unknown = sorted(set(table) - _REQUIRED_KEYS)
+        if unknown:
+            raise ConfigError(f"unknown key {unknown[0]!r}", path=src, field=rw)
+        rid = table.get("id")
+        if not isinstance(rid, str) or not rid.strip():
+            raise ConfigError("id: expected the id of another rule", path=src, field=rw)
+        within: list[int | None] = []
+        for key, name in (("withinlines", "withinLines"), ("withincolumns", "withinColumns")):
+            n = table.get(key)
+            if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 0):
+                raise ConfigError(f"{name}: expected a non-negative integer, got {n!r}", path=src, field=rw)
+            within.append(n)
+        out.append(_Required(rid.strip(), within[0], within[1], rw, src))
+    return out
 
 
 def _parse_allowlist(raw: dict[str, Any], src: str, where: str, *, is_global: bool) -> Allowlist:
@@ -320,6 +361,7 @@ def _extend(cfg: _Config, base: _Config, disabled: set[str], base_name: str) -> 
             keywords=[*b.keywords, *mine.keywords],
             allowlists=[*b.allowlists, *mine.allowlists],
             skip_report=mine.skip_report or b.skip_report,
+            required=mine.required or b.required,
             where=mine.where,
             source=b.source,
         )
@@ -341,11 +383,35 @@ def _finish(cfg: _Config, root_src: str) -> RuleSet:
     out: list[SecretRule] = []
     for rid in cfg.order:
         r = cfg.rules[rid]
+        required = _resolve_required(r, cfg)
         out_rule = _validate(r, cfg)
         if out_rule is not None:
-            out.append(out_rule)
+            out.append(replace(out_rule, required=required))
+    matching = {o.id for o in out}
+    for o in out:
+        for need in o.required:
+            if need.rule_id not in matching:
+                cfg.notes.append(f"rule {o.id!r} requires {need.rule_id!r}, which matches nothing; it never reports")
     notes = list(dict.fromkeys(cfg.notes))
     return RuleSet(rules=out, allowlists=tuple(cfg.allowlists), notes=notes, config_paths=tuple(cfg.sources))
+
+
+def _full_id(r: _Rule) -> str:
+    return r.builtin.id if r.builtin is not None else GITLEAKS_PREFIX + r.id
+
+
+def _resolve_required(r: _Rule, cfg: _Config) -> tuple[Required, ...]:
+    """The rule's required ids, after extension merges, as the full ids of the rules they name."""
+    if not r.required:
+        return ()
+    aliases = _alias_index(cfg)
+    out: list[Required] = []
+    for q in r.required:
+        target = cfg.rules.get(q.id) or cfg.rules.get(aliases.get(q.id, ""))
+        if target is None:
+            raise ConfigError(f"{r.id}: required rule ID {q.id!r} does not exist", path=q.source, field=q.where)
+        out.append(Required(_full_id(target), q.within_lines, q.within_columns))
+    return tuple(out)
 
 
 def _validate(r: _Rule, cfg: _Config) -> SecretRule | None:

@@ -5,12 +5,12 @@ Pure: bytes, path and commit in, :class:`Hit` values out. The analyzer turns hit
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 from garrison.scan.analyzers.secrets import filters
 from garrison.scan.analyzers.secrets.entropy import shannon
-from garrison.scan.analyzers.secrets.model import RuleSet, SecretRule
+from garrison.scan.analyzers.secrets.model import Required, RuleSet, SecretRule
 from garrison.scan.analyzers.secrets.prefilter import Prefilter, RuleSpec, build_prefilter
 from garrison.scan.analyzers.secrets.regex import MatchLike, PatternTimeout
 from garrison.scan.analyzers.secrets.validators import VALIDATORS
@@ -31,6 +31,8 @@ class Hit:
     end_column: int
     entropy: float
     facts: dict[str, str] = field(default_factory=dict)
+    #: composite rules: the auxiliary hit that satisfied each ``required`` entry, in the rule's order
+    required: tuple[Hit, ...] = ()
 
 
 @dataclass(slots=True)
@@ -57,13 +59,33 @@ class Matcher:
         self.prefilter: Prefilter = build_prefilter(specs, prefilter)
         self.keywords = sorted({k for s in specs for k in s.keywords})
         self._path_only = [i for i, r in enumerate(self.rules) if r.regex is None and r.path is not None]
+        #: ids of the rules some composite rule requires
+        self._auxiliary = frozenset(q.rule_id for r in self.rules for q in r.required)
 
     def _windows(self, data: bytes) -> dict[int, tuple[int, int]]:
         """Rule index → the (start, end) byte window its regex searches."""
         return {self._regex_rules[i]: w for i, w in self.prefilter.candidates(data).items()}
 
     # -- matching ----------------------------------------------------------------------------------
-    def scan(self, data: bytes, path: str, sha: str | None = None, notes: ScanNotes | None = None) -> list[Hit]:
+    def scan(
+        self,
+        data: bytes,
+        path: str,
+        sha: str | None = None,
+        notes: ScanNotes | None = None,
+        *,
+        line_map: Sequence[int] | None = None,
+        usable: Callable[[list[Hit]], list[Hit]] | None = None,
+    ) -> list[Hit]:
+        """The hits in one file (or fragment: ``line_map`` gives the file's line number of each line of
+        ``data``). ``usable`` narrows the auxiliary hits that may satisfy a composite rule's requirements
+        (the analyzer drops those on a line with an inline allow marker)."""
+        hits = self._scan(data, path, sha, notes)
+        if self._auxiliary:
+            hits = _apply_required(hits, self._auxiliary, line_map, usable)
+        return _drop_overlaps(hits)
+
+    def _scan(self, data: bytes, path: str, sha: str | None, notes: ScanNotes | None) -> list[Hit]:
         if any(a.allows_file(path, sha) for a in self.ruleset.allowlists):
             return []
         if path in self.ruleset.config_paths:
@@ -76,7 +98,7 @@ class Matcher:
                 hits.append(Hit(rule, "", 0, 0, 0, 0, 0, 0, 0.0, {"match": f"file detected: {path}"}))
         windows = self._windows(data)
         if not windows:
-            return _drop_overlaps(hits)
+            return hits
         generic_ok = not (filters.is_vendored(path) or filters.is_lockfile(path) or filters.is_minified_name(path))
         vendored_test = filters.is_vendored_test(path)
         for r, (lo, hi) in sorted(windows.items()):
@@ -96,7 +118,7 @@ class Matcher:
             except PatternTimeout:
                 if notes is not None:
                     notes.timeouts.append(rule.id)
-        return _drop_overlaps(hits)
+        return hits
 
     def _confirm(
         self, rule: SecretRule, m: MatchLike, data: bytes, path: str, sha: str | None, vendored_test: bool
@@ -189,12 +211,77 @@ def _secret_span(rule: SecretRule, m: MatchLike, start: int, end: int) -> tuple[
     return start, end
 
 
+def _apply_required(
+    hits: list[Hit],
+    auxiliary: frozenset[str],
+    line_map: Sequence[int] | None,
+    usable: Callable[[list[Hit]], list[Hit]] | None,
+) -> list[Hit]:
+    """gitleaks composite rules: a hit of a rule with ``required`` entries stays only if, for every entry,
+    the required rule has a (usable) hit in the same data within the entry's distances; the nearest such
+    hit of each entry is recorded on it. Hits reaching here already passed allowlists and filters."""
+    if not any(h.rule.required for h in hits):
+        return hits
+    aux = [h for h in hits if h.rule.id in auxiliary]
+    if usable is not None and aux:
+        aux = usable(aux)
+    by_rule: dict[str, list[Hit]] = {}
+    for h in aux:
+        by_rule.setdefault(h.rule.id, []).append(h)
+    out: list[Hit] = []
+    for h in hits:
+        if not h.rule.required:
+            out.append(h)
+            continue
+        found: list[Hit] = []
+        for q in h.rule.required:
+            best = _nearest(h, q, by_rule.get(q.rule_id, ()), line_map)
+            if best is None:
+                break
+            found.append(best)
+        else:
+            out.append(replace(h, required=tuple(found)))
+    return out
+
+
+def _nearest(primary: Hit, q: Required, candidates: Sequence[Hit], line_map: Sequence[int] | None) -> Hit | None:
+    """The candidate closest to ``primary`` within ``q``'s bounds (a rule requiring itself needs a second hit).
+    Path-only hits have no position: they satisfy only an entry without bounds."""
+    p = (_file_line(primary.line, line_map), primary.column)
+    best: tuple[int, int, int] | None = None
+    chosen: Hit | None = None
+    for a in candidates:
+        if a is primary:
+            continue
+        if q.bounded:
+            if not (primary.line and a.line):
+                continue
+            pos = (_file_line(a.line, line_map), a.column)
+            if not q.near(p, pos):
+                continue
+        else:
+            pos = (_file_line(a.line, line_map), a.column)
+        key = (abs(pos[0] - p[0]), abs(pos[1] - p[1]), a.start)
+        if best is None or key < best:
+            best, chosen = key, a
+    return chosen
+
+
+def _file_line(line: int, line_map: Sequence[int] | None) -> int:
+    """The file's own line number of line ``line`` of the scanned data (a history or staged fragment)."""
+    if line_map is None or not 0 < line <= len(line_map):
+        return line
+    return line_map[line - 1]
+
+
 def _drop_overlaps(hits: Sequence[Hit]) -> list[Hit]:
     """One secret, one finding: a generic rule yields to a provider rule on the same bytes, and of two
-    provider rules on the same bytes the one earlier in the catalogue (the more specific) wins."""
+    provider rules on the same bytes the one earlier in the catalogue (the more specific) wins. A rule that
+    never reports (gitleaks ``skipReport``) yields to every rule that does."""
     if len(hits) < 2:
         return list(hits)
-    ordered = sorted(hits, key=lambda h: (h.rule.generic, h.start))  # stable: catalogue order within a start
+    # stable: catalogue order within a start
+    ordered = sorted(hits, key=lambda h: (h.rule.skip_report, h.rule.generic, h.start))
     kept: list[Hit] = []
     by_line: dict[int, list[Hit]] = {}
     for h in ordered:

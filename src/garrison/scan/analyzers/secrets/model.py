@@ -69,6 +69,30 @@ class Allowlist:
 
 
 @dataclass(frozen=True, slots=True)
+class Required:
+    """One ``[[rules.required]]`` entry of a gitleaks composite rule: the primary rule reports a match only when
+    rule ``rule_id`` also matches in the same fragment within the given distances (None: no bound).
+
+    Positions are those of the captured secrets: lines are the file's own line numbers, columns the
+    (1-based, in characters) start columns of the two secrets.
+    """
+
+    rule_id: str  # full id (``secrets.gitleaks.<id>`` or a built-in rule's id)
+    within_lines: int | None = None
+    within_columns: int | None = None
+
+    def near(self, primary: tuple[int, int], aux: tuple[int, int]) -> bool:
+        """Whether ``aux`` (line, column) lies in the allowed area around ``primary`` (line, column)."""
+        if self.within_lines is not None and abs(aux[0] - primary[0]) > self.within_lines:
+            return False
+        return self.within_columns is None or abs(aux[1] - primary[1]) <= self.within_columns
+
+    @property
+    def bounded(self) -> bool:
+        return self.within_lines is not None or self.within_columns is not None
+
+
+@dataclass(frozen=True, slots=True)
 class SecretRule:
     """One detector. ``id`` is the full rule id (``secrets.github-pat``, ``secrets.gitleaks.<id>``)."""
 
@@ -100,6 +124,8 @@ class SecretRule:
     aliases: tuple[str, ...] = ()
     source: str = "garrison"  # "garrison" or "gitleaks:<file>"
     skip_report: bool = False
+    #: gitleaks composite rule: every entry must be satisfied in the same fragment for a match to count
+    required: tuple[Required, ...] = ()
 
     def to_rule(self) -> Rule:
         return Rule(
