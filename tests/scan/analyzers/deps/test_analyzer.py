@@ -166,3 +166,115 @@ def test_options_are_validated() -> None:
         run_scan(ScanRequest(path=FIXTURES, analyzers=("deps",), options={"deps": {"max_db_age": 3}}))
     cfg = Config()
     assert cfg.analyzers.options == {}
+
+
+def _markers_project(tmp_path: Path) -> Path:
+    proj = tmp_path / "svc"
+    proj.mkdir()
+    shutil.copy(FIXTURES / "markers" / "requirements.txt", proj / "requirements.txt")
+    return proj
+
+
+def by_package(outcome: ScanOutcome) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {}
+    for f in vulns(outcome):
+        out.setdefault(str(f.evidence["package"]), []).append(f)
+    return out
+
+
+ALL_MARKED = {"flask", "django", "pyyaml", "requests", "jinja2", "urllib3", "cryptography"}
+
+
+def test_without_environment_every_marked_package_is_reported_with_its_marker(corpus_db: Path, tmp_path: Path) -> None:
+    outcome = scan(_markers_project(tmp_path), corpus_db)
+    found = by_package(outcome)
+    assert set(found) == ALL_MARKED
+    assert {f.evidence["marker"] for f in found["flask"]} == {'sys_platform == "win32"'}
+    assert {f.evidence["marker"] for f in found["django"]} == {'python_version < "3.8"'}
+    assert all("marker" not in f.evidence for f in found["urllib3"] + found["jinja2"])  # none / invalid
+    assert not any("environment markers" in n for n in outcome.report.metadata["deps"].get("notes", []))
+
+
+@pytest.mark.parametrize(
+    ("environment", "target"),
+    [
+        ({"python_version": "3.12", "sys_platform": "linux"}, "python_version=3.12, sys_platform=linux"),
+        # python_version is derived from python_full_version (exactly: 3.12)
+        (
+            {"python_full_version": "3.12.4", "sys_platform": "linux"},
+            "python_full_version=3.12.4, python_version=3.12, sys_platform=linux",
+        ),
+    ],
+)
+def test_environment_skips_packages_whose_marker_is_false(
+    corpus_db: Path, tmp_path: Path, environment: dict[str, str], target: str
+) -> None:
+    outcome = scan(_markers_project(tmp_path), corpus_db, environment=environment)
+    found = by_package(outcome)
+    # win32-only and python<3.8-only packages are not installed on Linux / 3.12
+    assert "flask" not in found and "django" not in found
+    assert set(found) == ALL_MARKED - {"flask", "django"}
+    # a variable the environment does not set cannot be decided: kept, marker in evidence
+    assert {f.evidence["marker"] for f in found["pyyaml"]} == {'platform_machine == "arm64"'}
+    assert {f.evidence["marker"] for f in found["cryptography"]} == {'extra == "crypto"'}  # extras: undecidable
+    # decided True: kept, marker still in evidence
+    assert {f.evidence["marker"] for f in found["requests"]} == {'python_version >= "3.8" and sys_platform != "win32"'}
+    assert all("marker" not in f.evidence for f in found["jinja2"])  # invalid marker: reported
+    meta = outcome.report.metadata["deps"]
+    assert meta["notes"] == [f"requirements.txt: 2 package(s) skipped by environment markers ({target})"]
+    assert {c["name"] for c in meta["components"]} == ALL_MARKED - {"flask", "django"}
+
+
+def test_environment_that_matches_keeps_everything(corpus_db: Path, tmp_path: Path) -> None:
+    outcome = scan(
+        _markers_project(tmp_path), corpus_db, environment={"python_version": "3.7", "sys_platform": "win32"}
+    )
+    assert set(by_package(outcome)) == ALL_MARKED - {"requests"}  # requests: sys_platform != "win32"
+    assert outcome.report.metadata["deps"]["notes"] == [
+        "requirements.txt: 1 package(s) skipped by environment markers (python_version=3.7, sys_platform=win32)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("environment", "message"),
+    [
+        ({"sys_platfrom": "linux"}, r"analyzers\.deps\.environment\.sys_platfrom: unknown marker variable"),
+        ({"extra": "crypto"}, r"analyzers\.deps\.environment\.extra: unknown marker variable"),
+        ({"python_version": 3.12}, r"analyzers\.deps\.environment\.python_version: expected a string, got a number"),
+        ({"sys_platform": ""}, r"analyzers\.deps\.environment\.sys_platform: expected a non-empty string"),
+        ("linux", r"analyzers\.deps\.environment: expected a table, got a string"),
+    ],
+)
+def test_environment_option_is_validated(environment: object, message: str) -> None:
+    from garrison.core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        run_scan(ScanRequest(path=FIXTURES, analyzers=("deps",), options={"deps": {"environment": environment}}))
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('environment = { sys_platfrom = "linux" }', "garrison.toml: analyzers.deps.environment.sys_platfrom: unknown"),
+        (
+            "environment = { python_version = 3.12 }",
+            "garrison.toml: analyzers.deps.environment.python_version: expected",
+        ),
+    ],
+)
+def test_bad_environment_in_garrison_toml_is_one_line_exit_2(cli: Any, tmp_path: Path, line: str, message: str) -> None:
+    (tmp_path / "requirements.txt").write_text("flask==0.12.2\n")
+    (tmp_path / "garrison.toml").write_text(f"[analyzers.deps]\n{line}\n")
+    r = cli("scan", str(tmp_path))
+    assert r.code == 2 and r.err.count("\n") == 1 and message in r.err and "Traceback" not in r.err
+
+
+def test_environment_in_garrison_toml_is_accepted(cli: Any, corpus_db: Path, tmp_path: Path) -> None:
+    proj = _markers_project(tmp_path)
+    (proj / "garrison.toml").write_text(
+        '[analyzers.deps]\nenvironment = { python_version = "3.12", sys_platform = "linux" }\n'
+    )
+    r = cli("scan", str(proj), "-a", "deps", "--db", str(corpus_db), "--format", "json", "--fail-on", "none")
+    assert r.code == 0, r.err
+    packages = {f["evidence"]["package"] for f in json.loads(r.out)["findings"]}
+    assert packages == ALL_MARKED - {"flask", "django"}

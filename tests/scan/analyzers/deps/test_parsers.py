@@ -409,3 +409,86 @@ def test_unterminated_text_names_the_file_and_tag() -> None:
     cut = text[: text.index("</text>")]  # the DocumentComment never closes
     with pytest.raises(ParseError, match=r"^sbom/example\.spdx: line 7: DocumentComment <text> is never closed"):
         parsers.load("sbom").parse(cut, "sbom/example.spdx", lambda _: None)
+
+
+def test_requirements_record_normalised_markers() -> None:
+    p = pkgs("markers/requirements.txt")
+    assert p["flask"].marker == 'sys_platform == "win32"'
+    assert p["django"].marker == 'python_version < "3.8"'  # "pkg==x;marker" without a space
+    assert p["pyyaml"].marker == 'platform_machine == "arm64"'
+    # a marker continued over two lines with "\"
+    assert p["requests"].marker == 'python_version >= "3.8" and sys_platform != "win32"'
+    assert p["requests"].version == "2.19.1" and p["requests"].line == 5
+    assert p["cryptography"].marker == 'extra == "crypto"'
+    assert p["urllib3"].marker == ""
+    # an invalid marker keeps the package, pinned, with no marker (the file is not skipped)
+    assert p["jinja2"].version == "2.10" and p["jinja2"].marker == ""
+    assert pkgs("requirements/requirements.txt")["werkzeug"].marker == 'python_version >= "3.6"'
+
+
+def test_requirements_invalid_requirement_with_a_marker_is_still_an_error() -> None:
+    from garrison.scan.analyzers.deps.parsers import requirements
+
+    with pytest.raises(ParseError, match="line 1: invalid requirement"):
+        requirements.parse('flask[=2 ; sys_platform == "win32"\n', "requirements.txt", lambda _: None)
+
+
+def test_python_lockfiles_record_markers() -> None:
+    win = 'sys_platform == "win32"'
+    # tool-generated fixtures: uv puts the marker on pytest's edges, its pylock export on the packages
+    uv = pkgs("uv/uv.lock")
+    assert uv["atomicwrites"].marker == win and uv["colorama"].marker == win
+    assert uv["pytest"].marker == "" and uv["attrs"].marker == ""
+    pylock = pkgs("uv/pylock.toml")
+    assert pylock["atomicwrites"].marker == win and pylock["colorama"].marker == win and pylock["flask"].marker == ""
+    pipenv = pkgs("pipenv/Pipfile.lock")
+    assert (
+        pipenv["certifi"].marker == 'python_version >= "3.7"' and pipenv["pytest"].marker == 'python_version >= "3.7"'
+    )
+    assert all(x.marker == "" for x in parse_fixture("poetry/poetry.lock").packages)  # Poetry 1.8: edges only
+
+    p = pkgs("markers/pylock.toml")
+    assert p["flask"].marker == 'sys_platform == "win32" or platform_system == "Windows"'
+    assert p["urllib3"].marker == 'python_version < "3.8"' and p["certifi"].marker == ""
+    p = pkgs("markers/Pipfile.lock")
+    assert p["pywin32-ctypes"].marker == win
+    assert p["urllib3"].marker == 'python_version >= "2.7" and python_version not in "3.0, 3.1"'
+    assert p["idna"].marker == "" and p["idna"].version == "2.7"  # invalid marker: kept, nothing recorded
+    assert p["certifi"].marker == ""
+    p = pkgs("markers/poetry.lock")
+    assert p["pywin32"].marker == win
+    assert p["colorama"].marker == 'platform_system == "Windows" or sys_platform == "win32"'  # main or dev
+    assert p["tomli"].marker == ""  # in "main" without a marker: always installed
+    assert p["flask"].marker == ""
+
+
+def test_uv_markers_follow_every_path_from_the_root() -> None:
+    m = parse_fixture("markers/uv.lock")
+    p = {(x.name, x.version): x.marker for x in m.packages}
+    assert p[("flask", "0.12.2")] == ""
+    assert p[("click", "8.0.1")] == ""  # reached unmarked through flask, although importlib-metadata's edge is too
+    # marked on every edge that reaches it (flask -> and click ->), in a cycle with click
+    assert p[("importlib-metadata", "4.0.1")] == 'python_version < "3.8"'
+    assert p[("zipp", "3.4.1")] == 'python_version < "3.8"'  # the same marker twice on the path counts once
+    # two paths with different markers: either one installs it
+    assert p[("colorama", "0.4.4")] == 'platform_system == "Windows" or sys_platform == "win32"'
+    assert p[("pywin32", "306")] == 'sys_platform == "win32"'  # an optional-dependencies edge
+    # a version chosen only in one fork of the resolution carries the fork's marker
+    assert p[("numpy", "1.24.4")].endswith('and python_full_version < "3.10"')
+    assert p[("numpy", "2.2.0")].endswith('and python_full_version >= "3.10"')
+
+
+def test_uv_marker_cap_falls_back_to_unconditional() -> None:
+    from garrison.scan.analyzers.deps.parsers import uv
+
+    edges = "\n".join(f'    {{ name = "m{i}", marker = "platform_release == \'{i}\'" }},' for i in range(20))
+    lock = [
+        '[[package]]\nname = "app"\nversion = "1"\nsource = { virtual = "." }\ndependencies = [\n' + edges + "\n]\n"
+    ]
+    for i in range(20):
+        lock.append(f'[[package]]\nname = "m{i}"\nversion = "1"\nsource = {{ registry = "x" }}\n'
+                    'dependencies = [{ name = "leaf" }]\n')  # fmt: skip
+    lock.append('[[package]]\nname = "leaf"\nversion = "1"\nsource = { registry = "x" }\n')
+    p = {x.name: x.marker for x in uv.parse("\n".join(lock), "uv.lock", lambda _: None).packages}
+    assert p["m3"] == 'platform_release == "3"'
+    assert p["leaf"] == ""  # 20 alternative paths: more than MAX_DISJUNCTS, kept unconditionally

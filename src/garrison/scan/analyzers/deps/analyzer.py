@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,23 @@ from garrison.scan.source import SourceFile
 
 DEFAULT_MAX_AGE_DAYS = 7
 MAX_COMPANION_BYTES = 4 * 1024 * 1024
+#: the PEP 508 marker variables ``environment`` may set (``extra`` is not one: extras stay undecidable)
+MARKER_VARIABLES = (
+    "os_name",
+    "sys_platform",
+    "platform_machine",
+    "platform_python_implementation",
+    "platform_release",
+    "platform_system",
+    "platform_version",
+    "python_version",
+    "python_full_version",
+    "implementation_name",
+    "implementation_version",
+)
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+_OPERATORS = frozenset({"and", "or", "not", "in"})
 
 
 class DepsAnalyzer(Analyzer):
@@ -46,6 +64,7 @@ class DepsAnalyzer(Analyzer):
         self.unknown_severity = options.severity("unknown_severity", Severity.MEDIUM) or Severity.MEDIUM
         self.report_unpinned = options.boolean("unpinned", True)
         self.include_dev = options.boolean("dev", True)
+        self.environment = _environment(options.table("environment"))
 
     def rules(self) -> Sequence[Rule]:
         return (VULNERABILITY_RULE_DOC, UNPINNED)
@@ -97,17 +116,29 @@ class DepsAnalyzer(Analyzer):
         manifests = [m for m in manifests if not (m.format == "requirements.txt" and m.path in included)]
         packages: list[tuple[Manifest, Package]] = []
         seen: set[tuple[str, str, str, str]] = set()
+        excluded: dict[str, bool] = {}  # marker -> decided False for the configured environment
         for m in manifests:
-            for note in m.notes:
-                ctx.metadata.setdefault("notes", []).append(note if note.startswith(m.path) else f"{m.path}: {note}")
+            notes = list(m.notes)
+            skipped = 0
             for p in m.packages:
                 if p.scope == "dev" and not self.include_dev:
                     continue
+                if p.marker and self.environment:
+                    if p.marker not in excluded:
+                        excluded[p.marker] = _excluded(p.marker, self.environment)
+                    if excluded[p.marker]:
+                        skipped += 1
+                        continue
                 key = (p.manifest or m.path, p.ecosystem, p.name.lower(), p.version)
                 if key in seen:
                     continue
                 seen.add(key)
                 packages.append((m, p))
+            if skipped:
+                target = ", ".join(f"{k}={v}" for k, v in self.environment.items())
+                notes.append(f"{m.path}: {skipped} package(s) skipped by environment markers ({target})")
+            for note in notes:
+                ctx.metadata.setdefault("notes", []).append(note if note.startswith(m.path) else f"{m.path}: {note}")
         ctx.metadata["manifests"] = [
             {"path": m.path, "format": m.format, "packages": len(m.packages)} for m in manifests
         ]
@@ -208,6 +239,40 @@ class DepsAnalyzer(Analyzer):
                     "run 'garrison db update' (or import a fresh mirror)"
                 )
         return db
+
+
+def _environment(table: Options) -> dict[str, str]:
+    """``[analyzers.deps] environment``: PEP 508 marker variables of the deployment target, exactly as given.
+    ``python_version`` is derived from ``python_full_version`` (exact); never the reverse (a guessed patch
+    level could hide a package)."""
+    env: dict[str, str] = {}
+    for key in table.keys():  # noqa: SIM118 - Options is not a dict
+        if key not in MARKER_VARIABLES:
+            raise table.error(key, f"unknown marker variable (one of: {', '.join(MARKER_VARIABLES)})")
+        value = table.string(key)
+        if not value or not value.strip():
+            raise table.error(key, "expected a non-empty string")
+        env[key] = value.strip()
+    full = env.get("python_full_version")
+    if full and "python_version" not in env:
+        parts = full.split(".")
+        if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
+            env["python_version"] = f"{parts[0]}.{parts[1]}"
+    return dict(sorted(env.items()))
+
+
+def _excluded(marker: str, env: dict[str, str]) -> bool:
+    """True only when the marker is decided False for ``env``: every variable it uses is set there (``extra``
+    never is). Undecidable or invalid markers keep the package — it is never hidden on a guess."""
+    from packaging.markers import Marker
+
+    names = set(_NAME.findall(_QUOTED.sub(" ", marker))) - _OPERATORS
+    if not names or not names <= env.keys():
+        return False
+    try:
+        return not Marker(marker).evaluate(dict(env))
+    except Exception:  # noqa: BLE001 - an undecidable comparison keeps the package
+        return False
 
 
 def _components(packages: list[tuple[Manifest, Package]]) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ baseline entry and tracking history), while fixing it makes the finding disappea
 
 from __future__ import annotations
 
-from garrison.core.finding import Finding, FindingKind, Fix, Location, Region, Rule, new_finding
+from garrison.core.finding import EvidenceValue, Finding, FindingKind, Fix, Location, Region, Rule, new_finding
 from garrison.core.severity import Confidence, Severity
 from garrison.scan.analyzers.deps.parsers.base import Package
 from garrison.scan.analyzers.deps.purl import purl_for
@@ -76,6 +76,19 @@ def vulnerability_finding(m: Match, manifest: str, line: int | None, default: Se
     if m.recommended:
         message += f"; fixed in {m.recommended}"
     published = sorted(a.published for a in m.advisories if a.published)
+    evidence: dict[str, EvidenceValue] = {
+        "ecosystem": pkg.ecosystem,
+        "package": pkg.name,
+        "version": pkg.version,
+        "direct": pkg.direct,
+        "scope": pkg.scope,
+        "advisories": tuple(a.id for a in m.advisories),
+        "severity_source": m.severity_source if m.severity is not None else "default",
+        "cvss_vector": m.vector,
+        "published": published[0] if published else "",
+    }
+    if pkg.marker:
+        evidence["marker"] = pkg.marker  # installed only where this PEP 508 marker holds
     return new_finding(
         analyzer=ANALYZER_ID,
         kind=FindingKind.VULNERABILITY,
@@ -84,17 +97,7 @@ def vulnerability_finding(m: Match, manifest: str, line: int | None, default: Se
         message=message,
         anchor=f"{pkg.ecosystem}\x00{_norm(pkg)}\x00{m.primary_id}",
         severity=severity,
-        evidence={
-            "ecosystem": pkg.ecosystem,
-            "package": pkg.name,
-            "version": pkg.version,
-            "direct": pkg.direct,
-            "scope": pkg.scope,
-            "advisories": tuple(a.id for a in m.advisories),
-            "severity_source": m.severity_source if m.severity is not None else "default",
-            "cvss_vector": m.vector,
-            "published": published[0] if published else "",
-        },
+        evidence=evidence,
         fix=Fix(available=bool(m.fixes), versions=m.fixes, instruction=instruction),
         tags=tags,
         aliases=m.aliases,

@@ -41,6 +41,7 @@ class Package:
     spec: str = ""  # the requirement as written, for unpinned entries
     locator: str = ""  # text whose first occurrence marks the package's line (found lazily)
     manifest: str = ""  # the file it was declared in, when not the parsed file (``-r`` includes)
+    marker: str = ""  # PEP 508 environment marker under which it is installed ("" = always / not stated)
 
 
 @dataclass(slots=True)
@@ -50,6 +51,31 @@ class Manifest:
     format: str
     packages: list[Package] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+#: longest marker kept; a longer one (a pathological lockfile graph) is dropped, i.e. "always installed"
+MAX_MARKER_CHARS = 2_000
+
+
+def marker_text(value: object) -> str:
+    """A PEP 508 marker normalised by ``packaging`` (``str(Marker(…))``); "" when absent or invalid —
+    an invalid marker never makes a package conditional."""
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_MARKER_CHARS:
+        return ""
+    from packaging.markers import InvalidMarker, Marker
+
+    try:
+        return str(Marker(value))
+    except (InvalidMarker, RecursionError):
+        return ""
+
+
+def any_marker(markers: Iterable[str]) -> str:
+    """The disjunction of markers: "" (always) if any of them is "" or if there are none."""
+    parts = list(dict.fromkeys(markers))
+    if not parts or "" in parts:
+        return ""
+    return marker_text(parts[0] if len(parts) == 1 else " or ".join(f"({m})" for m in parts))
 
 
 def sibling(path: str, name: str) -> str:

@@ -1,4 +1,5 @@
-"""Pipfile.lock: ``default`` and ``develop`` sections of ``name -> {"version": "==X", "hashes": […]}``.
+"""Pipfile.lock: ``default`` and ``develop`` sections of ``name -> {"version": "==X", "hashes": […],
+"markers": "…"}``.
 It records no graph; every package in the ``Pipfile`` beside it is direct.
 """
 
@@ -12,6 +13,7 @@ from garrison.scan.analyzers.deps.parsers.base import (
     Reader,
     expect_dict,
     load_json,
+    marker_text,
     sibling,
     text_field,
 )
@@ -57,6 +59,7 @@ def parse(text: str, path: str, read: Reader) -> Manifest:
                     scope=scope,
                     spec=spec,
                     locator=f'"{name}": {{',
+                    marker=marker_text(info.get("markers")),
                 )
             )
     return manifest

@@ -1,5 +1,6 @@
 """pylock.toml (PEP 751, ``lock-version = "1.0"``): ``[[packages]]`` with ``name``, ``version`` and
-``dependencies = [{ name = … }]``. Packages without a version (VCS, directories) are not matched.
+``dependencies = [{ name = … }]`` and an optional environment ``marker``. Packages without a version (VCS,
+directories) are not matched.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from garrison.scan.analyzers.deps.parsers.base import (
     expect_dict,
     expect_list,
     load_toml,
+    marker_text,
     roots_without_parents,
     shortest_paths,
     text_field,
@@ -29,7 +31,7 @@ def parse(text: str, path: str, read: Reader) -> Manifest:
     packages = expect_list(data.get("packages", []), path, "packages")
     manifest = Manifest(path=path, ecosystem=ECOSYSTEM, format="pylock.toml")
     edges: dict[str, list[str]] = {}
-    entries: list[tuple[str, str]] = []
+    entries: list[tuple[str, str, str]] = []
     for i, raw in enumerate(packages):
         pkg = expect_dict(raw, path, f"packages[{i}]")
         name = text_field(pkg, "name", path, f"packages[{i}]", required=True)
@@ -42,12 +44,12 @@ def parse(text: str, path: str, read: Reader) -> Manifest:
         if not version:
             manifest.notes.append(f"{name}: no version (VCS, directory or archive); not matched")
             continue
-        entries.append((name, version))
+        entries.append((name, version, marker_text(pkg.get("marker"))))
     direct = direct_dependencies(path, read)
-    nodes = [norm(n) for n, _ in entries]
+    nodes = [norm(n) for n, _, _ in entries]
     roots = direct if direct is not None else (roots_without_parents(nodes, edges) if edges else set(nodes))
     paths = shortest_paths(roots & set(nodes), edges)
-    for name, version in entries:
+    for name, version, marker in entries:
         key = norm(name)
         manifest.packages.append(
             Package(
@@ -57,6 +59,7 @@ def parse(text: str, path: str, read: Reader) -> Manifest:
                 direct=key in roots if (direct is not None or edges) else None,
                 dependency_path=paths.get(key, (key,)),
                 locator=f'name = "{name}"',
+                marker=marker,
             )
         )
     return manifest

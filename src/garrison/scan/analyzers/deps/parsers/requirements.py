@@ -81,6 +81,24 @@ def _via(comments: list[str]) -> list[str] | None:
     return parents if found else None
 
 
+def _requirement(text: str) -> Requirement:
+    """The requirement; one whose only fault is its marker is kept without it (never hidden by a typo)."""
+    try:
+        return Requirement(text)
+    except InvalidRequirement:
+        head, sep, _ = text.partition(";")
+        if not sep or "://" in text:
+            raise
+        try:
+            req = Requirement(head.strip())
+        except InvalidRequirement:
+            pass
+        else:
+            req.marker = None
+            return req
+        raise
+
+
 def _pin(req: Requirement) -> str:
     specs = list(req.specifier)
     if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
@@ -130,7 +148,7 @@ def _read_lines(
             continue
         spec_text = re.sub(r"\s--hash[=\s]\S+", "", " " + line).strip()
         try:
-            req = Requirement(spec_text)
+            req = _requirement(spec_text)
         except InvalidRequirement as exc:
             if "://" in spec_text or spec_text.startswith((".", "/")):
                 if not constraint_file:
@@ -195,6 +213,7 @@ def parse(text: str, path: str, read: Reader) -> Manifest:
                 dependency_path=dep_path,
                 spec=spec,
                 manifest=manifest_path,
+                marker=str(req.marker) if req.marker is not None else "",
             )
         )
     return manifest
