@@ -222,6 +222,9 @@ def test_environment_skips_packages_whose_marker_is_false(
     assert all("marker" not in f.evidence for f in found["jinja2"])  # invalid marker: reported
     meta = outcome.report.metadata["deps"]
     assert meta["notes"] == [f"requirements.txt: 2 package(s) skipped by environment markers ({target})"]
+    # and printed with the summary, so nothing goes unchecked without the user seeing it
+    assert any(w.endswith(f"requirements.txt: 2 package(s) skipped by environment markers ({target})")
+               for w in outcome.report.warnings)  # fmt: skip
     assert {c["name"] for c in meta["components"]} == ALL_MARKED - {"flask", "django"}
 
 

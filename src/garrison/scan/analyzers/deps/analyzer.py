@@ -136,7 +136,9 @@ class DepsAnalyzer(Analyzer):
                 packages.append((m, p))
             if skipped:
                 target = ", ".join(f"{k}={v}" for k, v in self.environment.items())
-                notes.append(f"{m.path}: {skipped} package(s) skipped by environment markers ({target})")
+                note = f"{m.path}: {skipped} package(s) skipped by environment markers ({target})"
+                notes.append(note)
+                ctx.warnings.append(note)  # printed with the summary: nothing goes unchecked unseen
             for note in notes:
                 ctx.metadata.setdefault("notes", []).append(note if note.startswith(m.path) else f"{m.path}: {note}")
         ctx.metadata["manifests"] = [
