@@ -57,3 +57,26 @@ def test_jobs_two_splits_and_gives_the_same_outcome(
     assert [(r.rule_id, r.state, r.events) for r in one.coverage.rules] == [
         (r.rule_id, r.state, r.events) for r in two.coverage.rules
     ]
+
+
+def test_regex_time_bound_hits_are_counted_once_whatever_the_jobs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A look-ahead regex (RE2 refuses it, the bounded engine runs it) that backtracks exponentially on every event:
+    each evaluation hits the time bound and is reported — also when workers did the matching."""
+    rule = tmp_path / "slow.yml"
+    rule.write_text(
+        "title: slow\nid: 00000000-0000-0000-0000-0000000000b1\nlogsource:\n    category: webserver\n"
+        "detection:\n    sel:\n        cs-uri-query|re: '(?=a)(a|aa)+c'\n    condition: sel\n"
+    )
+    log = tmp_path / "access.log"
+    line = '10.0.0.1 - - [10/Oct/2023:13:55:36 +0000] "GET /x?' + "a" * 60 + ' HTTP/1.1" 200 5 "-" "curl/8.0"\n'
+    log.write_text(line * 6)
+    monkeypatch.setattr(hunt, "SPLIT_MIN", 64)
+    monkeypatch.setattr(hunt, "WARM_EVENTS", 1)
+    for jobs in (1, 2):
+        out = hunt.run_hunt(hunt.HuntRequest((rule,), (str(log),), jobs=jobs, cache=False))
+        assert out.events == 6 and not out.alerts
+        assert [w for w in out.warnings if "time bound" in w] == [
+            "6 regular-expression evaluation(s) hit the time bound and counted as no match"
+        ], out.warnings

@@ -30,6 +30,7 @@ from garrison.detect.coverage import CoverageReport, build_coverage
 from garrison.detect.detector import Detector, explain
 from garrison.detect.event import Event, format_timestamp
 from garrison.detect.load import LoadInfo, load_ruleset, save_variants
+from garrison.detect.regex import RegexTimeouts
 from garrison.detect.ruleset import LEVELS
 from garrison.detect.sources.base import READ_ERRORS, SourceStats
 
@@ -88,6 +89,8 @@ class _Partial:
     ran: dict[int, int]
     variant_unsupported: dict[int, str]
     variants: dict[str, dict[int, dict[str, Any]]]
+    #: regular-expression evaluations that hit the time bound while matching this task's events
+    regex_timeouts: int = 0
 
 
 def run_hunt(req: HuntRequest) -> HuntOutcome:
@@ -147,6 +150,7 @@ def run_hunt(req: HuntRequest) -> HuntOutcome:
                 if i not in rs.variants.setdefault(vk, {}):
                     rs.variants[vk][i] = ir
                     rs.dirty = True
+    timeouts = sum(p.regex_timeouts for p in partials)
     outcome_corr = correlate.run(rs.correlations, rs.meta, corr_events)
     alerts.extend(outcome_corr.alerts)
     if req.min_level is not None:
@@ -162,12 +166,8 @@ def run_hunt(req: HuntRequest) -> HuntOutcome:
         warnings.append(
             f"{outcome_corr.no_timestamp} matched event(s) have no timestamp and were left out of correlations"
         )
-    from garrison.detect.regex import RegexTimeouts
-
-    if RegexTimeouts.count:
-        warnings.append(
-            f"{RegexTimeouts.count} regular-expression evaluation(s) hit the time bound and counted as no match"
-        )
+    if timeouts:
+        warnings.append(f"{timeouts} regular-expression evaluation(s) hit the time bound and counted as no match")
     return HuntOutcome(
         alerts,
         stats,
@@ -253,6 +253,7 @@ def _run_task(task: _Task) -> _Partial:
     assert _STATE is not None
     det, need = _STATE
     det.reset_counts()
+    timeouts_before = RegexTimeouts.count  # per task (workers' counts would otherwise never reach the parent)
     stats = SourceStats(task.inp.display)
     alerts: list[Alert] = []
     corr: list[correlate.CorrEvent] = []
@@ -279,7 +280,8 @@ def _run_task(task: _Task) -> _Partial:
     stats.events = n
     cov = det.finish_coverage()
     variants = {k: dict(v) for k, v in det.ruleset.variants.items()} if _in_worker() else {}
-    return _Partial(stats, alerts, corr, n, dict(cov.ran), dict(cov.variant_unsupported), variants)
+    timeouts = RegexTimeouts.count - timeouts_before
+    return _Partial(stats, alerts, corr, n, dict(cov.ran), dict(cov.variant_unsupported), variants, timeouts)
 
 
 def _run_task_pickled(task: _Task) -> bytes:
