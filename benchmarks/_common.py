@@ -91,3 +91,38 @@ def ensure_bytecode() -> None:
     import compileall
 
     compileall.compile_dir(str(REPO / "src"), quiet=2)
+
+
+def memory_reference() -> float:
+    """CPU seconds of 2 million random lookups in a 2-million-entry dict (a working set far beyond the CPU caches,
+    like a hunt's compiled ruleset): bound by memory latency rather than by the interpreter."""
+    import random
+
+    d = {i: str(i) for i in range(2_000_000)}
+    rnd = random.Random(1)
+    keys = [rnd.randrange(2_000_000) for _ in range(2_000_000)]
+    t0 = time.process_time()
+    total = 0
+    for k in keys:
+        total += len(d[k])
+    return time.process_time() - t0
+
+
+def _memory_reference_once(_: int) -> float:
+    return memory_reference()
+
+
+def parallel_ceiling(processes: int = 2) -> tuple[float, float]:
+    """(seconds alone, seconds per process with ``processes`` at once) of :func:`memory_reference`, medians of 3.
+
+    Shows how much busy processes slow each other down on this machine at that moment (shared physical cores,
+    memory bandwidth; it changes from minute to minute on a shared host): ``processes * alone / each`` is the
+    ceiling of any ``--jobs`` speed-up measured at the same time."""
+    import multiprocessing as mp
+
+    alone, each = [], []
+    with mp.get_context("fork").Pool(processes) as pool:
+        for _ in range(3):
+            alone.append(memory_reference())
+            each.append(statistics.mean(pool.map(_memory_reference_once, range(processes))))
+    return statistics.median(alone), statistics.median(each)
