@@ -13,7 +13,7 @@ from garrison.core.redact import redact
 from garrison.core.severity import Severity
 from garrison.scan.analyzer import FileAnalyzer, ScanContext
 from garrison.scan.analyzers.secrets.catalogue import builtin_rules
-from garrison.scan.analyzers.secrets.matcher import Hit, Matcher, ScanNotes
+from garrison.scan.analyzers.secrets.matcher import Hit, Matcher, ScanNotes, file_line
 from garrison.scan.analyzers.secrets.model import RuleSet, SecretRule
 from garrison.scan.source import SourceFile
 
@@ -190,10 +190,7 @@ class SecretsAnalyzer(FileAnalyzer):
 
 def _map(file: SourceFile, line: int) -> int:
     """The file's own line number for line ``line`` of what was scanned (history/staged fragments)."""
-    lm = file.line_map
-    if lm is None:
-        return line
-    return lm[line - 1] if 0 < line <= len(lm) else line
+    return file_line(line, file.line_map)
 
 
 def _describe_auxiliary(file: SourceFile, aux: Hit, show_secrets: bool) -> str:

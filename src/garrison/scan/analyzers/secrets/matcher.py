@@ -247,7 +247,7 @@ def _apply_required(
 def _nearest(primary: Hit, q: Required, candidates: Sequence[Hit], line_map: Sequence[int] | None) -> Hit | None:
     """The candidate closest to ``primary`` within ``q``'s bounds (a rule requiring itself needs a second hit).
     Path-only hits have no position: they satisfy only an entry without bounds."""
-    p = (_file_line(primary.line, line_map), primary.column)
+    p = (file_line(primary.line, line_map), primary.column)
     best: tuple[int, int, int] | None = None
     chosen: Hit | None = None
     for a in candidates:
@@ -256,18 +256,18 @@ def _nearest(primary: Hit, q: Required, candidates: Sequence[Hit], line_map: Seq
         if q.bounded:
             if not (primary.line and a.line):
                 continue
-            pos = (_file_line(a.line, line_map), a.column)
+            pos = (file_line(a.line, line_map), a.column)
             if not q.near(p, pos):
                 continue
         else:
-            pos = (_file_line(a.line, line_map), a.column)
+            pos = (file_line(a.line, line_map), a.column)
         key = (abs(pos[0] - p[0]), abs(pos[1] - p[1]), a.start)
         if best is None or key < best:
             best, chosen = key, a
     return chosen
 
 
-def _file_line(line: int, line_map: Sequence[int] | None) -> int:
+def file_line(line: int, line_map: Sequence[int] | None) -> int:
     """The file's own line number of line ``line`` of the scanned data (a history or staged fragment)."""
     if line_map is None or not 0 < line <= len(line_map):
         return line
